@@ -1,0 +1,10 @@
+# common/: small code both libraries share (hex, bounded buffers, TLV, BCD).
+noinst_LTLIBRARIES += libukcommon.la
+libukcommon_la_SOURCES = common/hex.c common/buf.c common/bcd.c
+noinst_HEADERS += common/hex.h common/buf.h common/bcd.h
+
+check_PROGRAMS += tests/test_common
+TESTS += tests/test_common
+tests_test_common_SOURCES = tests/test_common.c
+tests_test_common_CFLAGS = $(TEST_CFLAGS)
+tests_test_common_LDADD = libukcommon.la $(CHECK_LIBS)

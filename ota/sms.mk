@@ -1,0 +1,1 @@
+# (area fragment; owned by that area)
