@@ -1,1 +1,3 @@
-# (area fragment; owned by that area)
+# fuzz/: harness sources and seed corpora live here; each area's fragment
+# adds its own fuzz_*_replay check programs (see fuzz/replay.c).
+EXTRA_DIST += fuzz/replay.c fuzz/corpus
