@@ -29,3 +29,9 @@ tests_test_card_transcripts_SOURCES = tests/test_card_transcripts.c tests/cardte
 tests_test_card_transcripts_CFLAGS = $(TEST_CFLAGS)
 tests_test_card_transcripts_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
 EXTRA_DIST += tests/transcripts
+
+check_PROGRAMS += tests/test_card_fs
+TESTS += tests/test_card_fs
+tests_test_card_fs_SOURCES = tests/test_card_fs.c tests/cardtest.c
+tests_test_card_fs_CFLAGS = $(TEST_CFLAGS)
+tests_test_card_fs_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
