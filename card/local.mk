@@ -35,3 +35,15 @@ TESTS += tests/test_card_fs
 tests_test_card_fs_SOURCES = tests/test_card_fs.c tests/cardtest.c
 tests_test_card_fs_CFLAGS = $(TEST_CFLAGS)
 tests_test_card_fs_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/test_card_pin
+TESTS += tests/test_card_pin
+tests_test_card_pin_SOURCES = tests/test_card_pin.c tests/cardtest.c
+tests_test_card_pin_CFLAGS = $(TEST_CFLAGS)
+tests_test_card_pin_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/test_card_txn
+TESTS += tests/test_card_txn
+tests_test_card_txn_SOURCES = tests/test_card_txn.c tests/cardtest.c
+tests_test_card_txn_CFLAGS = $(TEST_CFLAGS)
+tests_test_card_txn_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
