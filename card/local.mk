@@ -47,3 +47,9 @@ TESTS += tests/test_card_txn
 tests_test_card_txn_SOURCES = tests/test_card_txn.c tests/cardtest.c
 tests_test_card_txn_CFLAGS = $(TEST_CFLAGS)
 tests_test_card_txn_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/test_card_image
+TESTS += tests/test_card_image
+tests_test_card_image_SOURCES = tests/test_card_image.c tests/cardtest.c
+tests_test_card_image_CFLAGS = $(TEST_CFLAGS)
+tests_test_card_image_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
