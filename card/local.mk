@@ -53,3 +53,13 @@ TESTS += tests/test_card_image
 tests_test_card_image_SOURCES = tests/test_card_image.c tests/cardtest.c
 tests_test_card_image_CFLAGS = $(TEST_CFLAGS)
 tests_test_card_image_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
+
+# fuzz harnesses (libFuzzer via `make fuzz`; gcc replay of the corpus here)
+check_PROGRAMS += tests/fuzz_apdu_replay tests/fuzz_image_replay
+TESTS += tests/fuzz_apdu_replay tests/fuzz_image_replay
+tests_fuzz_apdu_replay_SOURCES = fuzz/fuzz_apdu.c fuzz/replay.c
+tests_fuzz_apdu_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"apdu"'
+tests_fuzz_apdu_replay_LDADD = $(UK_CARD_LIBS)
+tests_fuzz_image_replay_SOURCES = fuzz/fuzz_image.c fuzz/replay.c
+tests_fuzz_image_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"image"'
+tests_fuzz_image_replay_LDADD = $(UK_CARD_LIBS)
