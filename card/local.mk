@@ -63,3 +63,5 @@ tests_fuzz_apdu_replay_LDADD = $(UK_CARD_LIBS)
 tests_fuzz_image_replay_SOURCES = fuzz/fuzz_image.c fuzz/replay.c
 tests_fuzz_image_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"image"'
 tests_fuzz_image_replay_LDADD = $(UK_CARD_LIBS)
+
+dist_man_MANS += man/uicc-profile.5
