@@ -10,6 +10,7 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include "card/fs.h"
+#include "card/pin.h"
 #include "card/txn.h"
 #include "common/buf.h"
 #include "uicckit/keyset.h"
@@ -324,4 +325,33 @@ int uicc_admin_update_record(struct uicc *card, const char *path, unsigned rec,
 	if (r == NULL || len != f->rec_len || data == NULL)
 		return UICC_EARG;
 	return admin_write(card, r, data, len);
+}
+
+int uicc_admin_set_pin(struct uicc *card, uint8_t ref, const uint8_t value[8],
+		       const uint8_t *puk)
+{
+	struct uicc_pin *p = card ? uicc_pin_find(card, ref) : NULL;
+	int rc;
+	/* ADM keys (0A..0E, 8A..8E) are not restricted to digits */
+	int adm = (ref & 0x7f) >= 0x0a && (ref & 0x7f) <= 0x0e;
+
+	if (p == NULL)
+		return UICC_ENOTFOUND;
+	if (value == NULL || (!adm && !uicc_pin_format_ok(value)))
+		return UICC_EARG;
+	if (puk != NULL && !p->has_puk)
+		return UICC_EARG;
+	uicc_txn_begin(card);
+	rc = uicc_pwrite(card, p->value, value, UICC_PIN_LEN);
+	if (rc == 0)
+		rc = uicc_pwrite(card, &p->retries, &p->max_retries, 1);
+	if (rc == 0 && puk != NULL)
+		rc = uicc_pwrite(card, p->puk, puk, UICC_PIN_LEN);
+	if (rc == 0 && p->has_puk)
+		rc = uicc_pwrite(card, &p->puk_retries, &p->puk_max_retries, 1);
+	if (rc < 0) {
+		uicc_txn_abort(card);
+		return rc;
+	}
+	return uicc_txn_commit(card);
 }

@@ -152,7 +152,7 @@ int uicc_service_available(const struct uicc *card, unsigned chan, unsigned n)
 	return (ust->data[(n - 1) / 8] >> ((n - 1) % 8)) & 1;
 }
 
-/* GET RESPONSE (TS 102 221 §11.1.? / §7.2.2.3). */
+/* GET RESPONSE (TS 102 221 §11.1.13, §7.2.2.3): no data pending -> 69 85. */
 static int get_response(struct uicc *card, const struct uicc_apdu *a, struct uicc_rsp *r)
 {
 	size_t rem, want;

@@ -230,9 +230,19 @@ START_TEST(admin_api)
 	ck_assert_int_eq(uicc_admin_file_size(c, "3F00/2F00"), 32);
 	ck_assert_int_eq(uicc_admin_file_size(c, "ADF.USIM/6F07"), 9);
 	ck_assert_int_eq(uicc_admin_read_record(c, "3F00/2F00", 1, b, 10), UICC_EARG);
+	/* PIN personalisation */
+	ck_assert_int_eq(uicc_admin_set_pin(c, 0x01, (const uint8_t *)"4321\xff\xff\xff\xff", NULL), 0);
+	ck_assert_int_eq(uicc_admin_set_pin(c, 0x01, (const uint8_t *)"43a1\xff\xff\xff\xff", NULL),
+			 UICC_EARG);
+	ck_assert_int_eq(uicc_admin_set_pin(c, 0x02, (const uint8_t *)"4321\xff\xff\xff\xff", NULL),
+			 UICC_ENOTFOUND);
+	ck_assert_int_eq(uicc_admin_set_pin(c, 0x0a, (const uint8_t *)"\x01\x02\x03\x04\x05\x06\x07\x08",
+					    NULL), 0);
+	ck_assert(ct_expect(c, "0020000a080102030405060708", "9000"));
+	ck_assert(ct_expect(c, "002000010831323334ffffffff", "63c2"));
+	ck_assert(ct_expect(c, "002000010834333231ffffffff", "9000"));
 	/* the card answers with the new IMSI */
 	ck_assert(ct_expect(c, "00a4040c10a0000000871002ffffffff8907090000", "9000"));
-	ck_assert(ct_expect(c, "002000010831323334ffffffff", "9000"));
 	ck_assert(ct_expect(c, "00b0870009", "0829261011608457409000"));
 	uicc_free(c);
 }

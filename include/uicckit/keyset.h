@@ -95,6 +95,12 @@ int uicc_admin_read_record(const struct uicc *card, const char *path, unsigned r
 			   uint8_t *out, size_t len);
 int uicc_admin_update_record(struct uicc *card, const char *path, unsigned rec,
 			     const uint8_t *data, size_t len);
+/* Set a PIN/ADM value (8 bytes, ASCII digits padded with FF for PINs; any
+ * 8 bytes for ADM keys) and optionally its PUK (NULL keeps it); resets the
+ * retry counters to their maxima.  0, UICC_ENOTFOUND (no such key
+ * reference), UICC_EARG (bad PIN format), UICC_EIO. */
+int uicc_admin_set_pin(struct uicc *card, uint8_t ref, const uint8_t value[8],
+		       const uint8_t *puk);
 /* File size (transparent) or record length (record EF); <0 if not found. */
 long uicc_admin_file_size(const struct uicc *card, const char *path);
 
