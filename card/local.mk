@@ -1,12 +1,12 @@
 # card/: libuicc, the simulated UICC card OS (owned by the card area).
 noinst_LTLIBRARIES += libukcard.la
-libukcard_la_SOURCES = card/apdu.c card/fs.c card/fcp.c card/acl.c card/pin.c \
+libukcard_la_SOURCES = card/apdu.c card/fs.c card/fcp.c card/fcp_parse.c card/acl.c card/pin.c \
 	card/txn.c card/select.c card/efops.c card/channel.c card/applet.c \
 	card/usim.c card/keyset.c card/profile.c card/profile_default.c card/uicc.c
 noinst_HEADERS += card/card.h card/apdu.h card/fs.h card/fcp.h card/acl.h card/pin.h \
 	card/txn.h card/cmd.h card/usim.h card/profile.h
 uicckitinclude_HEADERS += include/uicckit/uicc.h include/uicckit/applet.h \
-	include/uicckit/keyset.h
+	include/uicckit/keyset.h include/uicckit/fcp.h
 
 lib_LTLIBRARIES += libuicc.la
 libuicc_la_SOURCES =
@@ -55,8 +55,11 @@ tests_test_card_image_CFLAGS = $(TEST_CFLAGS)
 tests_test_card_image_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
 
 # fuzz harnesses (libFuzzer via `make fuzz`; gcc replay of the corpus here)
-check_PROGRAMS += tests/fuzz_apdu_replay tests/fuzz_image_replay
-TESTS += tests/fuzz_apdu_replay tests/fuzz_image_replay
+check_PROGRAMS += tests/fuzz_apdu_replay tests/fuzz_image_replay tests/fuzz_fcp_replay
+TESTS += tests/fuzz_apdu_replay tests/fuzz_image_replay tests/fuzz_fcp_replay
+tests_fuzz_fcp_replay_SOURCES = fuzz/fuzz_fcp.c fuzz/replay.c
+tests_fuzz_fcp_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"fcp"'
+tests_fuzz_fcp_replay_LDADD = $(UK_CARD_LIBS)
 tests_fuzz_apdu_replay_SOURCES = fuzz/fuzz_apdu.c fuzz/replay.c
 tests_fuzz_apdu_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"apdu"'
 tests_fuzz_apdu_replay_LDADD = $(UK_CARD_LIBS)

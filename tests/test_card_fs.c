@@ -7,6 +7,7 @@
 #include "common/buf.h"
 #include "common/hex.h"
 #include "tests/cardtest.h"
+#include "uicckit/fcp.h"
 #include "uicckit/keyset.h"
 
 #define AID "a0000000871002ffffffff8907090000"
@@ -311,6 +312,52 @@ START_TEST(life_cycle)
 }
 END_TEST
 
+static int parse_hex(const char *hex, struct uicc_fcp_info *f)
+{
+	uint8_t b[256];
+	size_t n;
+
+	ck_assert_int_eq(uk_hex_decode(hex, b, sizeof(b), &n), 0);
+	return uicc_fcp_parse(b, n, f);
+}
+
+START_TEST(fcp_decoder)
+{
+	struct uicc_fcp_info f;
+	struct uicc *c = test_card();
+	char out[600];
+	uint8_t b[300];
+	size_t n;
+
+	/* real cards (pySim test data, uicc-basics.md §5) */
+	ck_assert_int_eq(parse_hex("622C8202782183023F00A50C80017183040003A738870101"
+				   "8A01058B032F0601C60C90016083010183010A83010B", &f), 0);
+	ck_assert(f.is_df && f.fid == 0x3f00 && f.lcsi == 5 && f.ps_do == 0x60);
+	ck_assert_uint_eq(f.n_key_refs, 3);
+	ck_assert_uint_eq(f.key_refs[2], 0x0b);
+	ck_assert_int_eq(parse_hex("62178202412183026F078A01058B036F060A80020009880138", &f), 0);
+	ck_assert(!f.is_df && f.structure == 1 && f.size == 9 && f.sfi == 7 && f.arr[2] == 0x0a);
+	ck_assert_int_eq(parse_hex("621A82054221000E0283026FB78A01058B036F06088002001C880108", &f), 0);
+	ck_assert(f.structure == 2 && f.rec_len == 14 && f.n_rec == 2 && f.sfi == 1);
+	/* malformed */
+	ck_assert_int_eq(parse_hex("6217820241", &f), UICC_FCP_TRUNC);
+	ck_assert_int_eq(parse_hex("6F03830102", &f), UICC_FCP_NOTFCP);
+	ck_assert_int_eq(parse_hex("620483023F00", &f), UICC_FCP_NODESC);
+	ck_assert_int_eq(parse_hex("6205820341 2100", &f), UICC_FCP_BADTAG);
+	ck_assert_int_eq(parse_hex("62048202412100", &f), UICC_FCP_NOTFCP);	/* trailing byte */
+	/* our own ADF FCP decodes to the image's values */
+	ck_assert_uint_eq(ct_send(c, "00a4040410" AID, out, sizeof(out)), 0x9000);
+	ck_assert_int_eq(uk_hex_decode(out, b, sizeof(b), &n), 0);
+	ck_assert_int_eq(uicc_fcp_parse(b, n - 2, &f), 0);
+	ck_assert(f.is_df && f.aid_len == 16 && f.aid[6] == 0x02 && f.ps_do == 0xe0 && f.has_total);
+	ck_assert_uint_eq(ct_send(c, "00a4000402 6ff6", out, sizeof(out)), 0x9000);
+	ck_assert_int_eq(uk_hex_decode(out, b, sizeof(b), &n), 0);
+	ck_assert_int_eq(uicc_fcp_parse(b, n - 2, &f), 0);
+	ck_assert(f.fid == 0x6ff6 && f.rec_len == 3 && f.n_rec == 4 && f.size == 12 && f.sfi == 0x1b);
+	uicc_free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("card_fs");
@@ -327,6 +374,7 @@ int main(void)
 	tcase_add_test(t, access_conditions);
 	tcase_add_test(t, arr_rule_eval);
 	tcase_add_test(t, life_cycle);
+	tcase_add_test(t, fcp_decoder);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
