@@ -68,3 +68,7 @@ tests_fuzz_image_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"image"'
 tests_fuzz_image_replay_LDADD = $(UK_CARD_LIBS)
 
 dist_man_MANS += man/uicc-profile.5
+
+noinst_PROGRAMS += bench/bench_card
+bench_bench_card_SOURCES = bench/bench_card.c
+bench_bench_card_LDADD = $(UK_CARD_LIBS)
