@@ -72,3 +72,9 @@ dist_man_MANS += man/uicc-profile.5
 noinst_PROGRAMS += bench/bench_card
 bench_bench_card_SOURCES = bench/bench_card.c
 bench_bench_card_LDADD = $(UK_CARD_LIBS)
+
+check_PROGRAMS += tests/test_card_usim
+TESTS += tests/test_card_usim
+tests_test_card_usim_SOURCES = tests/test_card_usim.c tests/cardtest.c
+tests_test_card_usim_CFLAGS = $(TEST_CFLAGS)
+tests_test_card_usim_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)

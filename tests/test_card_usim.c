@@ -1,0 +1,67 @@
+/* test_card_usim.c - the USIM applet: AUTHENTICATE command checks (TS 31.102
+ * §7.1.2): access condition, P1/P2, lengths, contexts, key sets. */
+#include <check.h>
+#include <string.h>
+#include "tests/cardtest.h"
+#include "uicckit/keyset.h"
+
+#define AID "a0000000871002ffffffff8907090000"
+#define PIN1_OK "002000010831323334ffffffff"
+#define RAND "00112233445566778899aabbccddeeff"
+#define AUTN "000102030405060708090a0b0c0d0e0f"
+
+static void set_active(struct uicc *c)
+{
+	struct uicc_keyset ks;
+
+	memset(&ks, 0, sizeof(ks));
+	ks.index = 0;
+	ks.state = UICC_KS_ACTIVE;
+	ks.alg = UICC_ALG_MILENAGE;
+	ks.k_len = 16;
+	ks.opc_len = 16;
+	ks.op_is_opc = 1;
+	ks.ind_len = 5;
+	ck_assert_int_eq(uicc_keyset_put(c, &ks, 1), 0);
+}
+
+START_TEST(authenticate_checks)
+{
+	struct uicc *c = ct_card();
+	static const uint8_t no38[11] = { 0x00, 0x08, 0x00, 0x0c, 0x03 };
+
+	ck_assert(ct_expect(c, "008800812210" RAND "10" AUTN, "6d00"));	/* no USIM selected */
+	ck_assert(ct_expect(c, "00a4040c10" AID, "9000"));
+	ck_assert(ct_expect(c, "008800812210" RAND "10" AUTN, "6982"));	/* PIN1 */
+	ck_assert(ct_expect(c, PIN1_OK, "9000"));
+	ck_assert(ct_expect(c, "808800812210" RAND "10" AUTN, "6e00"));
+	ck_assert(ct_expect(c, "008801812210" RAND "10" AUTN, "6a86"));
+	ck_assert(ct_expect(c, "008800822210" RAND "10" AUTN, "6a86"));
+	ck_assert(ct_expect(c, "008800812110" RAND "10" AUTN, "6700"));
+	ck_assert(ct_expect(c, "008800812211" RAND "10" AUTN, "6700"));
+	ck_assert(ct_expect(c, "00880080 12 10" RAND "00", "6700"));
+	ck_assert(ct_expect(c, "008800812210" RAND "10" AUTN, "6985"));	/* no key set */
+	ck_assert(ct_expect(c, "008800801110" RAND, "6985"));
+	/* GSM context needs UST service 38 */
+	ck_assert_int_eq(uicc_admin_update_binary(c, "ADF.USIM/EF.UST", 0, no38, sizeof(no38)), 0);
+	ck_assert(ct_expect(c, "008800801110" RAND, "9864"));
+	set_active(c);
+	uicc_free(c);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("card_usim");
+	TCase *t = tcase_create("usim");
+	SRunner *r;
+	int failed;
+
+	tcase_add_test(t, authenticate_checks);
+	suite_add_tcase(s, t);
+	r = srunner_create(s);
+	srunner_run_all(r, CK_NORMAL);
+	failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed ? 1 : 0;
+}
