@@ -2,6 +2,7 @@
  * §7.1.2): access condition, P1/P2, lengths, contexts, key sets. */
 #include <check.h>
 #include <string.h>
+#include "card/sqn.h"
 #include "tests/cardtest.h"
 #include "uicckit/keyset.h"
 
@@ -50,6 +51,41 @@ START_TEST(authenticate_checks)
 }
 END_TEST
 
+START_TEST(sqn_annex_c)
+{
+	struct uicc_sqn_state st;
+
+	memset(&st, 0, sizeof(st));
+	st.ind_len = 5;
+	/* auth.md §4: 32, 64, 33 are accepted (33 is IND slot 1) */
+	ck_assert(uicc_sqn_fresh(&st, 32));
+	uicc_sqn_accept(&st, 32);
+	ck_assert(uicc_sqn_fresh(&st, 64));
+	uicc_sqn_accept(&st, 64);
+	ck_assert(uicc_sqn_fresh(&st, 33));
+	uicc_sqn_accept(&st, 33);
+	ck_assert_uint_eq(uicc_sqn_ms(&st), 64);
+	ck_assert(!uicc_sqn_fresh(&st, 33));		/* replay */
+	ck_assert(!uicc_sqn_fresh(&st, 64));
+	/* 32, 96, 64: 64 goes backwards in slot 0 */
+	memset(&st, 0, sizeof(st));
+	st.ind_len = 5;
+	uicc_sqn_accept(&st, 32);
+	uicc_sqn_accept(&st, 96);
+	ck_assert(!uicc_sqn_fresh(&st, 64));
+	ck_assert(uicc_sqn_fresh(&st, 128));
+	/* delta: no jump beyond 2^28 SEQ steps */
+	ck_assert(uicc_sqn_fresh(&st, (96 >> 5 << 5) + (UICC_SQN_DELTA << 5)));
+	ck_assert(!uicc_sqn_fresh(&st, (96 >> 5 << 5) + ((UICC_SQN_DELTA + 4) << 5)));
+	/* no IND bits: a plain counter */
+	memset(&st, 0, sizeof(st));
+	ck_assert(uicc_sqn_fresh(&st, 1));
+	uicc_sqn_accept(&st, 1);
+	ck_assert(!uicc_sqn_fresh(&st, 1));
+	ck_assert(uicc_sqn_fresh(&st, 2));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("card_usim");
@@ -58,6 +94,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(t, authenticate_checks);
+	tcase_add_test(t, sqn_annex_c);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
