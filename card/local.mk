@@ -2,9 +2,9 @@
 noinst_LTLIBRARIES += libukcard.la
 libukcard_la_SOURCES = card/apdu.c card/fs.c card/fcp.c card/fcp_parse.c card/acl.c card/pin.c \
 	card/txn.c card/select.c card/efops.c card/channel.c card/applet.c \
-	card/usim.c card/sqn.c card/keyset.c card/profile.c card/profile_default.c card/uicc.c
+	card/usim.c card/usim_aka.c card/sqn.c card/keyset.c card/profile.c card/profile_default.c card/uicc.c
 noinst_HEADERS += card/card.h card/apdu.h card/fs.h card/fcp.h card/acl.h card/pin.h \
-	card/txn.h card/cmd.h card/usim.h card/profile.h card/sqn.h
+	card/txn.h card/cmd.h card/usim.h card/profile.h card/sqn.h card/usim_aka.h
 uicckitinclude_HEADERS += include/uicckit/uicc.h include/uicckit/applet.h \
 	include/uicckit/keyset.h include/uicckit/fcp.h
 
