@@ -1,7 +1,7 @@
 /* keyset.c - key-set records, SQN arrays and the admin file API; see
  * keyset.h.  Record layout (UICC_KEYSET_REC_LEN = 160 bytes):
  *   0 index | 1 state | 2 algorithm | 3 flags (b1 = OPc stored) | 4 K length
- *   5..36 K | 37 OPc length | 38..69 OPc/OP (TOPc/TOP) | 70 TUAK RES len |
+ *   5..36 K | 37 OPc length | 38..69 OPc/OP (TOPc/TOP) | 70 RES len (0 = 8) |
  *   71 MAC len | 72 CK len | 73 IK len | 74 Keccak iterations | 75 KIc alg |
  *   76 KIc len | 77..108 KIc | 109 KID alg | 110 KID len | 111..142 KID |
  *   143 KVN | 144..146 TAR | 147..151 CNTR | 152 IND bits | 153..159 RFU
@@ -49,7 +49,7 @@ static void decode(const uint8_t *r, struct uicc_keyset *ks)
 	memcpy(ks->k, r + 5, 32);
 	ks->opc_len = r[37];
 	memcpy(ks->opc, r + 38, 32);
-	ks->tuak_res_len = r[70];
+	ks->res_len = r[70];
 	ks->tuak_mac_len = r[71];
 	ks->tuak_ck_len = r[72];
 	ks->tuak_ik_len = r[73];
@@ -77,7 +77,7 @@ static void encode(const struct uicc_keyset *ks, uint8_t *r)
 	memcpy(r + 5, ks->k, 32);
 	r[37] = ks->opc_len;
 	memcpy(r + 38, ks->opc, 32);
-	r[70] = ks->tuak_res_len;
+	r[70] = ks->res_len;
 	r[71] = ks->tuak_mac_len;
 	r[72] = ks->tuak_ck_len;
 	r[73] = ks->tuak_ik_len;
@@ -102,7 +102,7 @@ static int valid(const struct uicc_keyset *ks)
 		return 1;
 	if (ks->k_len != 16 && ks->k_len != 32)
 		return 0;
-	if (ks->kic_len > 32 || ks->kid_len > 32 || ks->ind_len > 5)
+	if (ks->kic_len > 32 || ks->kid_len > 32 || ks->ind_len > 5 || ks->res_len > 32)
 		return 0;
 	switch (ks->alg) {
 	case UICC_ALG_MILENAGE:
