@@ -78,3 +78,9 @@ TESTS += tests/test_card_usim
 tests_test_card_usim_SOURCES = tests/test_card_usim.c tests/cardtest.c
 tests_test_card_usim_CFLAGS = $(TEST_CFLAGS)
 tests_test_card_usim_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/test_card_aka
+TESTS += tests/test_card_aka
+tests_test_card_aka_SOURCES = tests/test_card_aka.c tests/cardtest.c tests/vecfile.c tests/vecfile.h
+tests_test_card_aka_CFLAGS = $(TEST_CFLAGS)
+tests_test_card_aka_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
