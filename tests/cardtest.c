@@ -5,6 +5,7 @@
 #include <string.h>
 #include "common/hex.h"
 #include "tests/cardtest.h"
+#include "uicckit/keyset.h"
 
 struct uicc *ct_card(void)
 {
@@ -84,6 +85,41 @@ static char *trim(char *s)
 	return s;
 }
 
+/* "keyset milenage|xor K-hex OPc-hex SQN-hex": make key set 0 active
+ * with that key, and set the SQN array so that SQN is the next fresh value
+ * in its IND slot (5 IND bits). */
+static int directive_keyset(struct uicc *card, char *args)
+{
+	char alg[16], k[65], opc[65], sqn[13];
+	struct uicc_keyset ks;
+	uint64_t slots[UICC_SQN_SLOTS], v;
+	uint8_t b[6];
+	int rc;
+
+	if (sscanf(args, "%15s %64s %64s %12s", alg, k, opc, sqn) != 4)
+		return -1;
+	memset(&ks, 0, sizeof(ks));
+	ks.state = UICC_KS_ACTIVE;
+	ks.alg = strcmp(alg, "xor") == 0 ? UICC_ALG_XOR : UICC_ALG_MILENAGE;
+	ks.k_len = 16;
+	ks.opc_len = 16;
+	ks.op_is_opc = 1;
+	ks.ind_len = 5;
+	if (uk_hex_decode_exact(k, ks.k, 16) != 0 || uk_hex_decode_exact(opc, ks.opc, 16) != 0 ||
+	    uk_hex_decode_exact(sqn, b, 6) != 0)
+		return -1;
+	rc = uicc_keyset_put(card, &ks, 1);
+	uicc_keyset_cleanse(&ks);
+	if (rc < 0)
+		return rc;
+	v = 0;
+	for (rc = 0; rc < 6; rc++)
+		v = v << 8 | b[rc];
+	memset(slots, 0, sizeof(slots));
+	slots[v & 31] = v - 32;
+	return uicc_sqn_put(card, 0, slots, 5);
+}
+
 int ct_transcript(const char *name)
 {
 	const char *src = getenv("UK_SRCDIR");
@@ -118,6 +154,13 @@ int ct_transcript(const char *name)
 		}
 		if (strcmp(s, "transport direct") == 0) {
 			uicc_set_transport(card, UICC_TRANSPORT_DIRECT);
+			continue;
+		}
+		if (strncmp(s, "keyset ", 7) == 0) {
+			if (directive_keyset(card, s + 7) < 0) {
+				fprintf(stderr, "%s:%d: bad keyset line\n", name, lineno);
+				fails++;
+			}
 			continue;
 		}
 		arrow = strstr(s, "->");

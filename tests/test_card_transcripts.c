@@ -36,6 +36,12 @@ START_TEST(channels)
 }
 END_TEST
 
+START_TEST(authenticate_t0)
+{
+	run("authenticate-t0.txt");
+}
+END_TEST
+
 START_TEST(atr_stable_over_resets)
 {
 	struct uicc *c = ct_card();
@@ -65,6 +71,7 @@ int main(void)
 	tcase_add_test(t, pysim_startup_t0);
 	tcase_add_test(t, direct_mode);
 	tcase_add_test(t, channels);
+	tcase_add_test(t, authenticate_t0);
 	tcase_add_test(t, atr_stable_over_resets);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
