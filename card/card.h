@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "uicckit/uicc.h"
 #include "uicckit/applet.h"
+#include "uicckit/hooks.h"
 
 #define UICC_CHANNELS 4		/* ATR historical bytes announce 4 channels */
 #define UICC_MAX_PINS 16
@@ -115,6 +116,11 @@ struct uicc {
 	size_t pending_len, pending_off;
 	uint8_t terminal_profile[64];
 	size_t terminal_profile_len;
+	struct {
+		const struct uicc_hooks *ops;
+		void *ctx;
+	} hooks[UICC_MAX_HOOKS];
+	size_t n_hooks;
 	/* persistence */
 	const struct uicc_store_ops *store;
 	void *store_ctx;

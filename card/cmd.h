@@ -39,6 +39,9 @@ void uicc_channels_reset(struct uicc *card);
 int uicc_app_select(struct uicc *card, struct uicc_channel *ch, const struct uicc_apdu *a,
 		    struct uicc_rsp *r);
 void uicc_app_deselect(struct uicc *card, struct uicc_channel *ch);
+
+/* uicc.c: tell the hooks about an AUTHENTICATE outcome */
+void uicc_hooks_authenticated(struct uicc *card, unsigned idx, int outcome);
 int uicc_apps_install(struct uicc *card);
 void uicc_apps_free(struct uicc *card);
 

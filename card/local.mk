@@ -6,7 +6,7 @@ libukcard_la_SOURCES = card/apdu.c card/fs.c card/fcp.c card/fcp_parse.c card/ac
 noinst_HEADERS += card/card.h card/apdu.h card/fs.h card/fcp.h card/acl.h card/pin.h \
 	card/txn.h card/cmd.h card/usim.h card/profile.h card/sqn.h card/usim_aka.h
 uicckitinclude_HEADERS += include/uicckit/uicc.h include/uicckit/applet.h \
-	include/uicckit/keyset.h include/uicckit/fcp.h
+	include/uicckit/keyset.h include/uicckit/fcp.h include/uicckit/hooks.h
 
 lib_LTLIBRARIES += libuicc.la
 libuicc_la_SOURCES =

@@ -119,8 +119,69 @@ void uicc_set_transport(struct uicc *card, enum uicc_transport t)
 	card->transport = t;
 }
 
+int uicc_hooks_add(struct uicc *card, const struct uicc_hooks *ops, void *ctx)
+{
+	if (card == NULL || ops == NULL)
+		return UICC_EARG;
+	if (card->n_hooks == UICC_MAX_HOOKS)
+		return UICC_ENOMEM;
+	card->hooks[card->n_hooks].ops = ops;
+	card->hooks[card->n_hooks].ctx = ctx;
+	card->n_hooks++;
+	return 0;
+}
+
+const uint8_t *uicc_terminal_profile(const struct uicc *card, size_t *len)
+{
+	*len = card->terminal_profile_len;
+	return card->terminal_profile;
+}
+
+void uicc_hooks_authenticated(struct uicc *card, unsigned idx, int outcome)
+{
+	size_t i;
+
+	for (i = 0; i < card->n_hooks; i++)
+		if (card->hooks[i].ops->authenticated != NULL)
+			card->hooks[i].ops->authenticated(card, card->hooks[i].ctx, idx, outcome);
+}
+
+static size_t proactive_len(struct uicc *card)
+{
+	size_t i, n;
+
+	for (i = 0; i < card->n_hooks; i++)
+		if (card->hooks[i].ops->proactive_len != NULL &&
+		    (n = card->hooks[i].ops->proactive_len(card, card->hooks[i].ctx)) > 0)
+			return n;
+	return 0;
+}
+
+static int hook_command(struct uicc *card, const struct uicc_apdu *a, struct uicc_rsp *r)
+{
+	size_t i, out;
+	int sw;
+
+	for (i = 0; i < card->n_hooks; i++) {
+		if (card->hooks[i].ops->command == NULL)
+			continue;
+		out = 0;
+		sw = card->hooks[i].ops->command(card, card->hooks[i].ctx, a, r->data + r->len,
+						 r->cap - r->len, &out);
+		if (sw == UICC_APPLET_PASS)
+			continue;
+		if (out > r->cap - r->len || sw < 0 || sw > 0xffff)
+			return SW_TECH;
+		r->len += out;
+		return sw;
+	}
+	return UICC_APPLET_PASS;
+}
+
 size_t uicc_power_on(struct uicc *card, uint8_t *out, size_t cap)
 {
+	size_t i;
+
 	uicc_channels_reset(card);
 	uicc_pin_reset_volatile(card);
 	clear_pending(card);
@@ -128,6 +189,9 @@ size_t uicc_power_on(struct uicc *card, uint8_t *out, size_t cap)
 	/* a reset mid-transaction loses the uncommitted writes */
 	uicc_txn_rollback(card);
 	card->txn_depth = 0;
+	for (i = 0; i < card->n_hooks; i++)
+		if (card->hooks[i].ops->reset != NULL)
+			card->hooks[i].ops->reset(card, card->hooks[i].ctx);
 	if (out == NULL || cap < sizeof(atr))
 		return 0;
 	memcpy(out, atr, sizeof(atr));
@@ -239,13 +303,18 @@ static int dispatch_iso(struct uicc *card, struct uicc_channel *ch, const struct
 static int dispatch_prop(struct uicc *card, struct uicc_channel *ch, const struct uicc_apdu *a,
 			 struct uicc_rsp *r)
 {
+	int sw;
+
 	switch (a->ins) {
 	case 0xf2:
 		return uicc_cmd_status(card, ch, a, r);
 	case 0xc0:
 		return get_response(card, a, r);
 	case 0x10:
-		return cmd_terminal_profile(card, a);
+		sw = cmd_terminal_profile(card, a);
+		if (sw == SW_OK && (sw = hook_command(card, a, r)) == UICC_APPLET_PASS)
+			sw = SW_OK;
+		return sw;
 	case 0xaa:
 		return a->p1 == 0 && a->p2 == 0 ? SW_OK : SW_BAD_P1P2;
 	case 0xa4:
@@ -263,7 +332,8 @@ static int dispatch_prop(struct uicc *card, struct uicc_channel *ch, const struc
 	case 0x88:
 		return SW_CLA_UNSUPP;	/* interindustry commands need CLA 0X */
 	default:
-		return SW_INS_UNSUPP;
+		sw = hook_command(card, a, r);
+		return sw == UICC_APPLET_PASS ? SW_INS_UNSUPP : sw;
 	}
 }
 
@@ -427,6 +497,13 @@ size_t uicc_transmit(struct uicc *card, const uint8_t *capdu, size_t len,
 	}
 	if (sw != SW_MEMORY && sw >= 0)
 		sw = shape(card, &a, &r, sw);
+	if (sw == SW_OK && card->n_hooks > 0) {
+		/* TS 102 221 §7.4.2.2: signal a pending proactive command */
+		size_t pl = proactive_len(card);
+
+		if (pl > 0)
+			sw = 0x9100 | (unsigned)(pl > 255 ? 0 : pl);
+	}
 	if (sw < 0 || sw > 0xffff)
 		sw = SW_TECH;
 	rapdu[r.len] = (uint8_t)(sw >> 8);

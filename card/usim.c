@@ -9,6 +9,7 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include "card/card.h"
+#include "card/cmd.h"
 #include "card/sqn.h"
 #include "card/usim.h"
 #include "card/usim_aka.h"
@@ -62,8 +63,10 @@ static int auth_3g(struct uicc *card, unsigned chan, unsigned idx, struct aka_ct
 		c->sqn[i] = autn[i] ^ c->v.ak[i];
 	if (uicc_aka_f1(&c->ks, rand, c->sqn, autn + 6, c->xmac) < 0)
 		return SW_TECH;
-	if (CRYPTO_memcmp(c->xmac, autn + 8, 8) != 0)
+	if (CRYPTO_memcmp(c->xmac, autn + 8, 8) != 0) {
+		uicc_hooks_authenticated(card, idx, UICC_AUTH_MAC_FAIL);
 		return SW_AUTH_MAC;
+	}
 	memset(&st, 0, sizeof(st));
 	if (uicc_sqn_get(card, idx, st.slot, &st.ind_len) < 0)
 		return SW_TECH;
@@ -76,6 +79,7 @@ static int auth_3g(struct uicc *card, unsigned chan, unsigned idx, struct aka_ct
 		tag = 0xdc;
 		if (put(out, cap, outlen, &tag, 1) < 0 || put_lv(out, cap, outlen, c->auts, 14) < 0)
 			return SW_TECH;
+		uicc_hooks_authenticated(card, idx, UICC_AUTH_SYNC_FAIL);
 		return SW_OK;
 	}
 	uicc_sqn_accept(&st, sqn);
@@ -94,6 +98,7 @@ static int auth_3g(struct uicc *card, unsigned chan, unsigned idx, struct aka_ct
 		if (rc < 0)
 			return SW_TECH;
 	}
+	uicc_hooks_authenticated(card, idx, UICC_AUTH_OK);
 	return SW_OK;
 }
 

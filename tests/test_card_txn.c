@@ -5,6 +5,7 @@
 #include <string.h>
 #include "tests/cardtest.h"
 #include "uicckit/applet.h"
+#include "uicckit/hooks.h"
 #include "uicckit/keyset.h"
 
 struct cnt_store {
@@ -189,6 +190,102 @@ START_TEST(test_applet)
 }
 END_TEST
 
+/* ---- a toolkit hook: one pending REFRESH (UICC reset) until fetched and
+ * answered; counts resets; ENVELOPE answers 90 00 */
+struct cat {
+	int pending, fetched, resets;
+};
+
+static const uint8_t refresh[] = { 0xd0, 0x09, 0x81, 0x03, 0x01, 0x01, 0x04, 0x82, 0x02, 0x81, 0x82 };
+
+static int cat_command(struct uicc *card, void *ctx, const struct uicc_apdu *a, uint8_t *out,
+		       size_t cap, size_t *outlen)
+{
+	struct cat *c = ctx;
+
+	(void)card;
+	switch (a->ins) {
+	case 0x12:	/* FETCH */
+		if (!c->pending)
+			return 0x6985;
+		if (a->le != sizeof(refresh))
+			return 0x6c00 | sizeof(refresh);
+		if (cap < sizeof(refresh))
+			return 0x6f00;
+		memcpy(out, refresh, sizeof(refresh));
+		*outlen = sizeof(refresh);
+		c->fetched = 1;
+		return 0x9000;
+	case 0x14:	/* TERMINAL RESPONSE */
+		if (!c->fetched)
+			return 0x6985;
+		c->pending = c->fetched = 0;
+		return 0x9000;
+	case 0xc2:
+		return 0x9000;
+	default:
+		return UICC_APPLET_PASS;
+	}
+}
+
+static size_t cat_pending(struct uicc *card, void *ctx)
+{
+	struct cat *c = ctx;
+
+	(void)card;
+	return c->pending && !c->fetched ? sizeof(refresh) : 0;
+}
+
+static void cat_reset(struct uicc *card, void *ctx)
+{
+	(void)card;
+	((struct cat *)ctx)->resets++;
+}
+
+static const struct uicc_hooks cat_ops = {
+	.command = cat_command,
+	.proactive_len = cat_pending,
+	.reset = cat_reset,
+};
+
+START_TEST(toolkit_hooks)
+{
+	struct uicc *c = ct_card();
+	struct cat k = { 0, 0, 0 };
+	const uint8_t *tp;
+	size_t tpl;
+
+	ck_assert(ct_expect(c, "80c2000002d100", "6d00"));	/* no hook yet */
+	ck_assert_int_eq(uicc_hooks_add(c, &cat_ops, &k), 0);
+	ck_assert(ct_expect(c, "8010000003ffffff", "9000"));	/* TERMINAL PROFILE */
+	tp = uicc_terminal_profile(c, &tpl);
+	ck_assert_uint_eq(tpl, 3);
+	ck_assert_uint_eq(tp[2], 0xff);
+	ck_assert(ct_expect(c, "80c2000002d100", "9000"));
+	ck_assert(ct_expect(c, "8012000000", "6985"));
+	ck_assert(ct_expect(c, "80ee000000", "6d00"));		/* nobody knows it */
+	k.pending = 1;
+	ck_assert(ct_expect(c, "80f2000c00", "910b"));		/* STATUS signals it */
+	ck_assert(ct_expect(c, "8012000000", "6c0b"));
+	ck_assert(ct_expect(c, "801200000b", "d009810301010482028182 9000"));
+	ck_assert(ct_expect(c, "80f2000c00", "9000"));
+	ck_assert(ct_expect(c, "801400000c810301010482028281830100", "9000"));
+	/* T=0: 91xx replaces the 90 00 after the last GET RESPONSE */
+	k.pending = 1;
+	uicc_set_transport(c, UICC_TRANSPORT_T0);
+	ck_assert(ct_expect(c, "00a40004023f00", "612c"));
+	ck_assert(ct_expect(c, "00c000002c", "622a*910b"));
+	ck_assert(ct_expect(c, "00a4000c022fe2", "910b"));
+	ck_assert(ct_expect(c, "00b0000001", "98910b"));
+	ck_assert(ct_expect(c, "00d6000001ff", "6982"));	/* errors stay errors */
+	/* resets are reported */
+	uicc_power_on(c, NULL, 0);
+	uicc_power_on(c, NULL, 0);
+	ck_assert_int_eq(k.resets, 2);
+	uicc_free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("card_txn");
@@ -199,6 +296,7 @@ int main(void)
 	tcase_add_test(t, abort_restores);
 	tcase_add_test(t, failing_commit_rolls_back);
 	tcase_add_test(t, test_applet);
+	tcase_add_test(t, toolkit_hooks);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
