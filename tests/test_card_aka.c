@@ -9,6 +9,7 @@
 #include "common/hex.h"
 #include "tests/cardtest.h"
 #include "tests/vecfile.h"
+#include "uicckit/hooks.h"
 #include "uicckit/keyset.h"
 
 #define AID "a0000000871002ffffffff8907090000"
@@ -86,6 +87,22 @@ static int sqn_commit(void *ctx, struct uicc *card)
 
 static const struct uicc_store_ops sqn_ops = { sqn_commit };
 
+struct outcomes {
+	int n, last[8];
+};
+
+static void on_auth(struct uicc *card, void *ctx, unsigned idx, int outcome)
+{
+	struct outcomes *o = ctx;
+
+	(void)card;
+	ck_assert_uint_eq(idx, 0);
+	if (o->n < 8)
+		o->last[o->n++] = outcome;
+}
+
+static const struct uicc_hooks auth_hooks = { .authenticated = on_auth };
+
 START_TEST(milenage_set1)
 {
 	struct uk_vec_block *vb, *v;
@@ -93,12 +110,14 @@ START_TEST(milenage_set1)
 	int n = uk_vec_load(uk_vec_path("milenage-ts35208.txt", path, sizeof(path)), &vb);
 	struct uicc *c;
 	struct sqn_store st = { 0, 0 };
+	struct outcomes oc = { 0, { 0 } };
 
 	ck_assert_int_gt(n, 0);
 	v = find(vb, n, "test_set", "1");
 	ck_assert_ptr_nonnull(v);
 	c = card_for(v, UICC_ALG_MILENAGE, 0);
 	uicc_set_store(c, &sqn_ops, &st);
+	ck_assert_int_eq(uicc_hooks_add(c, &auth_hooks, &oc), 0);
 	snprintf(cmd, sizeof(cmd), "008800812210%s10%s00", hx(v, "RAND"), hx(v, "AUTN"));
 	snprintf(want, sizeof(want), "db08%s10%s10%s08%s9000", hx(v, "f2"), hx(v, "f3"), hx(v, "f4"),
 		 hx(v, "Kc"));
@@ -113,6 +132,10 @@ START_TEST(milenage_set1)
 	/* MAC failure: 98 62, no data, nothing changes */
 	cmd[strlen(cmd) - 4] ^= 1;
 	ck_assert(ct_expect(c, cmd, "9862"));
+	ck_assert_int_eq(oc.n, 3);
+	ck_assert_int_eq(oc.last[0], UICC_AUTH_OK);
+	ck_assert_int_eq(oc.last[1], UICC_AUTH_SYNC_FAIL);
+	ck_assert_int_eq(oc.last[2], UICC_AUTH_MAC_FAIL);
 	/* GSM context */
 	snprintf(cmd, sizeof(cmd), "008800801110%s00", hx(v, "RAND"));
 	snprintf(want, sizeof(want), "04%s08%s9000", hx(v, "SRES"), hx(v, "Kc"));
