@@ -159,6 +159,47 @@ START_TEST(milenage_set1)
 }
 END_TEST
 
+/* Every TS 35.208 set through the card, with OPc, and set 1 with OP. */
+START_TEST(milenage_all_sets)
+{
+	struct uk_vec_block *vb;
+	char path[4096], cmd[256], want[512];
+	int n = uk_vec_load(uk_vec_path("milenage-ts35208.txt", path, sizeof(path)), &vb), i, done = 0;
+	struct uicc *c;
+	struct uicc_keyset ks;
+
+	ck_assert_int_gt(n, 0);
+	for (i = 0; i < n; i++) {
+		const struct uk_vec_block *v = &vb[i];
+
+		if (uk_vec_get(v, "AUTN") == NULL || uk_vec_get(v, "f2") == NULL)
+			continue;
+		c = card_for(v, UICC_ALG_MILENAGE, 0);
+		snprintf(cmd, sizeof(cmd), "008800812210%s10%s00", hx(v, "RAND"), hx(v, "AUTN"));
+		snprintf(want, sizeof(want), "db08%s10%s10%s08%s9000", hx(v, "f2"), hx(v, "f3"),
+			 hx(v, "f4"), hx(v, "Kc"));
+		ck_assert_msg(ct_expect(c, cmd, want), "set %s", hx(v, "test_set"));
+		snprintf(want, sizeof(want), "dc0e%s9000", hx(v, "AUTS"));
+		ck_assert_msg(ct_expect(c, cmd, want), "set %s AUTS", hx(v, "test_set"));
+		if (strcmp(hx(v, "test_set"), "1") == 0) {
+			/* OP instead of OPc: the card derives OPc itself */
+			ck_assert_int_eq(uicc_keyset_get(c, 0, &ks), 0);
+			ks.op_is_opc = 0;
+			ck_assert_int_eq(uk_vec_hex(v, "OP", ks.opc, 16), 16);
+			ck_assert_int_eq(uicc_keyset_put(c, &ks, 0), 0);
+			uicc_keyset_cleanse(&ks);
+			snprintf(cmd, sizeof(cmd), "008800801110%s", hx(v, "RAND"));
+			snprintf(want, sizeof(want), "04%s08%s9000", hx(v, "SRES"), hx(v, "Kc"));
+			ck_assert(ct_expect(c, cmd, want));
+		}
+		uicc_free(c);
+		done++;
+	}
+	ck_assert_int_ge(done, 19);
+	uk_vec_free(vb, n);
+}
+END_TEST
+
 START_TEST(xor_vector2)
 {
 	struct uk_vec_block *vb, *v;
@@ -211,6 +252,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(t, milenage_set1);
+	tcase_add_test(t, milenage_all_sets);
 	tcase_add_test(t, xor_vector2);
 	tcase_add_test(t, kc_only_with_service_27);
 	suite_add_tcase(s, t);
