@@ -6,6 +6,13 @@
 #include "card/fs.h"
 #include "card/usim.h"
 
+static unsigned chan_no(const struct uicc *card, const struct uicc_channel *ch)
+{
+	if (card->remote != NULL && ch == &card->remote->ch)
+		return UICC_REMOTE_CHAN;
+	return (unsigned)(ch - card->ch);
+}
+
 static const struct uicc_applet_ops *builtin(const char *name)
 {
 	if (name != NULL && strcmp(name, "usim") == 0)
@@ -101,7 +108,7 @@ void uicc_app_deselect(struct uicc *card, struct uicc_channel *ch)
 	s = &card->applets[ch->applet];
 	ch->applet = -1;
 	if (s->ops != NULL && s->ops->deselect != NULL)
-		s->ops->deselect(card, s->state, (unsigned)(ch - card->ch));
+		s->ops->deselect(card, s->state, chan_no(card, ch));
 }
 
 static int find_app(const struct uicc *card, const uint8_t *aid, size_t len, size_t from)
@@ -155,7 +162,7 @@ int uicc_app_select(struct uicc *card, struct uicc_channel *ch, const struct uic
 	uicc_app_deselect(card, ch);
 	s = &card->applets[idx];
 	if (s->ops != NULL && s->ops->select != NULL) {
-		sw = s->ops->select(card, s->state, (unsigned)(ch - card->ch));
+		sw = s->ops->select(card, s->state, chan_no(card, ch));
 		if (sw != SW_OK)
 			return sw;
 	}

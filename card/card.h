@@ -94,6 +94,12 @@ struct uicc_channel {
 	int applet;		/* index into card->applets, -1 = none */
 };
 
+struct uicc_remote {
+	struct uicc_channel ch;
+	uint8_t granted[8];
+	size_t n_granted;
+};
+
 struct uicc_jent {
 	uint8_t *ptr;
 	size_t len;
@@ -121,6 +127,7 @@ struct uicc {
 		void *ctx;
 	} hooks[UICC_MAX_HOOKS];
 	size_t n_hooks;
+	struct uicc_remote *remote;	/* set while uicc_transmit_remote() runs */
 	/* persistence */
 	const struct uicc_store_ops *store;
 	void *store_ctx;

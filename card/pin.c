@@ -20,6 +20,10 @@ int uicc_pin_satisfied(const struct uicc *card, uint8_t ref)
 
 	if (card == NULL)
 		return 0;
+	if (card->remote != NULL)
+		for (i = 0; i < card->remote->n_granted; i++)
+			if (card->remote->granted[i] == ref)
+				return 1;
 	for (i = 0; i < card->n_pins; i++) {
 		const struct uicc_pin *p = &card->pins[i];
 

@@ -205,12 +205,20 @@ void uicc_power_off(struct uicc *card)
 
 int uicc_service_available(const struct uicc *card, unsigned chan, unsigned n)
 {
-	const struct uicc_file *ust;
+	const struct uicc_file *ust, *adf;
 
-	if (card == NULL || chan >= UICC_CHANNELS || card->ch[chan].adf == NULL || n == 0)
+	if (card == NULL || n == 0)
+		return 0;
+	if (chan == UICC_REMOTE_CHAN && card->remote != NULL)
+		adf = card->remote->ch.adf;
+	else if (chan < UICC_CHANNELS)
+		adf = card->ch[chan].adf;
+	else
+		return 0;
+	if (adf == NULL)
 		return 0;
 	/* TS 31.102 §4.2.8: service n is bit (n-1)%8 of byte (n-1)/8 */
-	ust = uicc_fs_child(card->ch[chan].adf, 0x6f38);
+	ust = uicc_fs_child(adf, 0x6f38);
 	if (ust == NULL || ust->type != UICC_FT_TRANSPARENT || (n - 1) / 8 >= ust->size)
 		return 0;
 	return (ust->data[(n - 1) / 8] >> ((n - 1) % 8)) & 1;
@@ -372,11 +380,19 @@ static int run(struct uicc *card, struct uicc_apdu *a, struct uicc_rsp *r)
 	a->chan = chan;
 	if ((a->ins & 0xf0) == 0x60 || (a->ins & 0xf0) == 0x90)
 		return SW_INS_UNSUPP;	/* ISO/IEC 7816-3: invalid INS */
-	if (chan >= UICC_CHANNELS || !card->ch[chan].open)
-		return SW_CHAN_UNSUPP;
-	ch = &card->ch[chan];
-	if (a->ins != 0xc0)
-		clear_pending(card);
+	if (card->remote != NULL) {
+		/* remote session: its own context; no channel management */
+		if (a->ins == 0x70 || a->ins == 0xc0)
+			return SW_INS_UNSUPP;
+		a->chan = UICC_REMOTE_CHAN;
+		ch = &card->remote->ch;
+	} else {
+		if (chan >= UICC_CHANNELS || !card->ch[chan].open)
+			return SW_CHAN_UNSUPP;
+		ch = &card->ch[chan];
+		if (a->ins != 0xc0)
+			clear_pending(card);
+	}
 	sw = applet_first(card, ch, a, r);
 	if (sw != UICC_APPLET_PASS)
 		return sw;
@@ -454,12 +470,54 @@ static int shape(struct uicc *card, const struct uicc_apdu *a, struct uicc_rsp *
 	return sw;
 }
 
+struct uicc_remote *uicc_remote_new(struct uicc *card, const uint8_t *granted_refs, size_t n)
+{
+	struct uicc_remote *rs;
+
+	if (card == NULL || n > sizeof(rs->granted) || (n > 0 && granted_refs == NULL))
+		return NULL;
+	rs = calloc(1, sizeof(*rs));
+	if (rs == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(rs->granted, granted_refs, n);
+	rs->n_granted = n;
+	rs->ch.open = 1;
+	rs->ch.df = card->mf;
+	rs->ch.applet = -1;
+	return rs;
+}
+
+void uicc_remote_free(struct uicc_remote *rs)
+{
+	free(rs);
+}
+
+size_t uicc_transmit_remote(struct uicc *card, struct uicc_remote *rs, const uint8_t *capdu,
+			    size_t len, uint8_t *rapdu, size_t cap)
+{
+	struct uicc_remote *outer;
+	enum uicc_transport t;
+	size_t n;
+
+	if (card == NULL || rs == NULL)
+		return uicc_transmit(NULL, capdu, len, rapdu, cap);
+	outer = card->remote;
+	t = card->transport;
+	card->remote = rs;
+	card->transport = UICC_TRANSPORT_DIRECT;
+	n = uicc_transmit(card, capdu, len, rapdu, cap);
+	card->transport = t;
+	card->remote = outer;
+	return n;
+}
+
 size_t uicc_transmit(struct uicc *card, const uint8_t *capdu, size_t len,
 		     uint8_t *rapdu, size_t cap)
 {
 	struct uicc_apdu a;
 	struct uicc_rsp r;
-	struct uicc_channel saved[UICC_CHANNELS];
+	struct uicc_channel saved[UICC_CHANNELS], rsaved;
 	size_t mark;
 	int sw;
 
@@ -476,6 +534,8 @@ size_t uicc_transmit(struct uicc *card, const uint8_t *capdu, size_t len,
 	uicc_txn_begin(card);
 	mark = card->jrnl_n;
 	memcpy(saved, card->ch, sizeof(saved));
+	if (card->remote != NULL)
+		rsaved = card->remote->ch;
 	sw = uicc_apdu_parse(capdu, len, &a);
 	if (sw == 0)
 		sw = run(card, &a, &r);
@@ -484,6 +544,8 @@ size_t uicc_transmit(struct uicc *card, const uint8_t *capdu, size_t len,
 		/* 6Cxx: the terminal repeats the command with the right Le, so
 		 * this attempt must leave no trace (record pointer, writes) */
 		memcpy(card->ch, saved, sizeof(saved));
+		if (card->remote != NULL)
+			card->remote->ch = rsaved;
 		uicc_txn_rollback_to(card, mark);
 	}
 	if (is_error(sw)) {
@@ -497,7 +559,7 @@ size_t uicc_transmit(struct uicc *card, const uint8_t *capdu, size_t len,
 	}
 	if (sw != SW_MEMORY && sw >= 0)
 		sw = shape(card, &a, &r, sw);
-	if (sw == SW_OK && card->n_hooks > 0) {
+	if (sw == SW_OK && card->n_hooks > 0 && card->remote == NULL) {
 		/* TS 102 221 §7.4.2.2: signal a pending proactive command */
 		size_t pl = proactive_len(card);
 

@@ -3,6 +3,7 @@
  * and a tiny test applet showing how to add one. */
 #include <check.h>
 #include <string.h>
+#include "common/hex.h"
 #include "tests/cardtest.h"
 #include "uicckit/applet.h"
 #include "uicckit/hooks.h"
@@ -286,6 +287,58 @@ START_TEST(toolkit_hooks)
 }
 END_TEST
 
+static unsigned rsend(struct uicc *c, struct uicc_remote *rs, const char *hex, char *out)
+{
+	uint8_t a[300], r[300];
+	size_t n, rn;
+
+	ck_assert_int_eq(uk_hex_decode(hex, a, sizeof(a), &n), 0);
+	rn = uicc_transmit_remote(c, rs, a, n, r, sizeof(r));
+	ck_assert_uint_ge(rn, 2);
+	uk_hex_encode(r, rn, out);
+	return (unsigned)(r[rn - 2] << 8 | r[rn - 1]);
+}
+
+START_TEST(remote_session)
+{
+	struct uicc *c = ct_card();
+	static const uint8_t grant[2] = { 0x0a, 0x01 };	/* ADM1 and PIN1 */
+	struct uicc_remote *rs = uicc_remote_new(c, grant, 2), *plain = uicc_remote_new(c, NULL, 0);
+	char out[700];
+
+	ck_assert_ptr_nonnull(rs);
+	/* the terminal sits in EF.ICCID on channel 0 */
+	ck_assert(ct_expect(c, "00a4000c022fe2", "9000"));
+	/* RFM with ADM1+PIN1 granted: select the USIM, update EF.IMSI, no VERIFY */
+	ck_assert_uint_eq(rsend(c, rs, "00a4040c07a0000000871002", out), 0x9000);
+	ck_assert_uint_eq(rsend(c, rs, "00a4000c026f07", out), 0x9000);
+	ck_assert_uint_eq(rsend(c, rs, "00d6000009082926101160845740", out), 0x9000);
+	ck_assert_uint_eq(rsend(c, rs, "00b0000009", out), 0x9000);
+	ck_assert_str_eq(out, "0829261011608457409000");
+	ck_assert_uint_eq(rsend(c, rs, "0070000001", out), 0x6d00);
+	ck_assert_uint_eq(rsend(c, rs, "00a4000402ff01", out), 0x9000);	/* direct: FCP */
+	ck_assert_uint_eq(rsend(c, rs, "00b2010400", out), 0x6982);	/* keys: never */
+	/* without the grant the same update is refused */
+	ck_assert_uint_eq(rsend(c, plain, "00a40804047fff6f07", out), 0x6a82);
+	ck_assert_uint_eq(rsend(c, plain, "00a4040c07a0000000871002", out), 0x9000);
+	ck_assert_uint_eq(rsend(c, plain, "00a4000c026f07", out), 0x9000);
+	ck_assert_uint_eq(rsend(c, plain, "00d6000001ff", out), 0x6982);
+	/* the grant did not leak to the terminal, whose context is untouched */
+	ck_assert(ct_expect(c, "00d6000001ff", "6982"));
+	ck_assert(ct_expect(c, "00b0000001", "98*9000"));
+	/* a remote script inside a transaction is atomic with it */
+	ck_assert_uint_eq(rsend(c, rs, "00a4000c026f07", out), 0x9000);
+	ck_assert_int_eq(uicc_txn_begin(c), 0);
+	ck_assert_uint_eq(rsend(c, rs, "00d600000101", out), 0x9000);
+	uicc_txn_abort(c);
+	ck_assert_uint_eq(rsend(c, rs, "00b0000001", out), 0x9000);
+	ck_assert_str_eq(out, "089000");
+	uicc_remote_free(rs);
+	uicc_remote_free(plain);
+	uicc_free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("card_txn");
@@ -297,6 +350,7 @@ int main(void)
 	tcase_add_test(t, failing_commit_rolls_back);
 	tcase_add_test(t, test_applet);
 	tcase_add_test(t, toolkit_hooks);
+	tcase_add_test(t, remote_session);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);

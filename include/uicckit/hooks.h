@@ -51,6 +51,20 @@ enum uicc_auth_outcome {
 	UICC_AUTH_SYNC_FAIL = 2,
 };
 
+/* Remote sessions (TS 102 226 RFM executed by an OTA receiver): APDUs run
+ * on a private logical context (own current DF/EF/record pointer and
+ * application, channel number UICC_REMOTE_CHAN for applets), in direct
+ * transport, without 61xx/91xx, with the granted key references treated as
+ * verified for their duration (e.g. 0x0A = ADM1 for an RFM TAR with that
+ * access domain).  The context starts at the MF.  An APDU run from inside
+ * an ENVELOPE hook joins that ENVELOPE's transaction. */
+#define UICC_REMOTE_CHAN 20
+struct uicc_remote;
+struct uicc_remote *uicc_remote_new(struct uicc *card, const uint8_t *granted_refs, size_t n);
+size_t uicc_transmit_remote(struct uicc *card, struct uicc_remote *rs, const uint8_t *capdu,
+			    size_t len, uint8_t *rapdu, size_t cap);
+void uicc_remote_free(struct uicc_remote *rs);
+
 /* 0, UICC_EARG (NULL), UICC_ENOMEM (table full).  The ops must outlive
  * the card. */
 int uicc_hooks_add(struct uicc *card, const struct uicc_hooks *ops, void *ctx);
