@@ -177,6 +177,9 @@ int uicc_keyset_put(struct uicc *card, const struct uicc_keyset *ks, int reset_s
 	act = uicc_keyset_active(card);
 	if (ks->state == UICC_KS_ACTIVE && act >= 0 && act != ks->index)
 		return UICC_EARG;	/* exactly one active key set */
+	/* DESIGN: a retired index never comes back */
+	if (uicc_fs_record(f, ks->index + 1u)[1] == UICC_KS_RETIRED && ks->state != UICC_KS_RETIRED)
+		return UICC_EARG;
 	encode(ks, rec);
 	if (ks->state == UICC_KS_UNUSED)
 		rec[1] = UICC_KS_UNUSED;

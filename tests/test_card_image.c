@@ -174,6 +174,11 @@ START_TEST(keysets)
 	ks.alg = 9;
 	ck_assert_int_eq(uicc_keyset_put(c, &ks, 1), UICC_EARG);
 	ck_assert_int_eq(uicc_keyset_active(c), 0);
+	/* retired stays retired */
+	fill_ks(&ks, 2, UICC_KS_RETIRED);
+	ck_assert_int_eq(uicc_keyset_put(c, &ks, 0), 0);
+	ks.state = UICC_KS_PENDING;
+	ck_assert_int_eq(uicc_keyset_put(c, &ks, 0), UICC_EARG);
 	ck_assert_int_eq(uicc_keyset_get(c, 1, &got), 0);
 	fill_ks(&ks, 1, UICC_KS_PENDING);
 	ck_assert(memcmp(&ks, &got, sizeof(ks)) == 0);

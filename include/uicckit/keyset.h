@@ -70,7 +70,7 @@ int uicc_keyset_count(const struct uicc *card);
 /* Read key set `index`.  0, UICC_ENOTFOUND, UICC_ECORRUPT (bad record). */
 int uicc_keyset_get(const struct uicc *card, unsigned index, struct uicc_keyset *ks);
 /* Write key set ks->index (validated: lengths, algorithm, state; at most
- * one active set).  Resets that index's SQN array when reset_sqn != 0.
+ * one active set; a retired set stays retired).  Resets that index's SQN array when reset_sqn != 0.
  * 0, UICC_EARG, UICC_ENOTFOUND, UICC_EIO (store commit failed). */
 int uicc_keyset_put(struct uicc *card, const struct uicc_keyset *ks, int reset_sqn);
 /* Index of the active key set, or UICC_ENOTFOUND. */
