@@ -1,1 +1,29 @@
 # (area fragment; owned by that area)
+# tools/nfc*: the NFC front end of `uicc-card serve --nfc` (see doc/nfc.md).
+# libuknfc.la = the serve loop (no libnfc headers), the struct uicc adapter
+# and uk_nfc_serve_main(), plus the libnfc backend when configure found
+# libnfc.  uicc-card links it before libukcard.la.
+noinst_LTLIBRARIES += libuknfc.la
+libuknfc_la_SOURCES = tools/nfc_serve.c tools/nfc_main.c
+libuknfc_la_CFLAGS = $(AM_CFLAGS)
+libuknfc_la_LIBADD = $(OPENSSL_LIBS)
+noinst_HEADERS += tools/nfc_serve.h tools/nfc_libnfc.h
+dist_doc_DATA += doc/nfc.md
+if HAVE_LIBNFC
+libuknfc_la_SOURCES += tools/nfc_libnfc.c
+libuknfc_la_CFLAGS += $(LIBNFC_CFLAGS)
+libuknfc_la_LIBADD += $(LIBNFC_LIBS) -lpthread
+endif
+
+# The loop against a scripted fake device and a fake card (builds without
+# libnfc); with libnfc also the backend's no-device path.
+check_PROGRAMS += tests/test_nfc
+TESTS += tests/test_nfc
+tests_test_nfc_SOURCES = tests/test_nfc.c tools/nfc_serve.c
+tests_test_nfc_CFLAGS = $(TEST_CFLAGS)
+tests_test_nfc_LDADD = libukcommon.la $(CHECK_LIBS) $(OPENSSL_LIBS)
+if HAVE_LIBNFC
+tests_test_nfc_SOURCES += tools/nfc_libnfc.c
+tests_test_nfc_CFLAGS += $(LIBNFC_CFLAGS)
+tests_test_nfc_LDADD += $(LIBNFC_LIBS) -lpthread
+endif
