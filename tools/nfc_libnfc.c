@@ -261,10 +261,11 @@ int uk_nfc_libnfc_open(const char *connstring, volatile sig_atomic_t *stop,
 				 tried, unsupported);
 		else if (n == 0)
 			snprintf(err, errlen,
-				 "no NFC device found (nfc_list_devices found "
-				 "none; give a connstring such as "
-				 "pn532_uart:/dev/ttyUSB0, or allow intrusive "
-				 "scans in libnfc.conf)");
+				 "no NFC device found: nfc_list_devices() found "
+				 "no connstring to try (serial PN532 boards are "
+				 "found only by an intrusive scan: give the "
+				 "connstring, e.g. pn532_uart:/dev/ttyUSB0, or "
+				 "set LIBNFC_INTRUSIVE_SCAN=true)");
 		else
 			snprintf(err, errlen,
 				 "cannot open NFC device: tried %s", tried);
