@@ -417,6 +417,23 @@ START_TEST(device_failure_in_session_is_fatal_and_powers_off)
 }
 END_TEST
 
+START_TEST(frame_longer_than_buffer_is_a_device_error)
+{
+	/* A backend claiming more bytes than the buffer holds must not make
+	 * the loop read past it. */
+	static const struct ev s[] = {
+		{ EV_ACTIVATE, NULL, 0 },
+		{ EV_ERR, NULL, UK_NFC_CAPDU_MAX + 1 },
+	};
+	struct run r;
+
+	RUN(&r, s, NULL);
+	ck_assert_int_eq(r.rc, UK_NFC_EDEVICE);
+	ck_assert_str_eq(r.card.events, "+-");
+	ck_assert_uint_eq(r.dev.nsent, 0);
+}
+END_TEST
+
 START_TEST(init_failures_give_up_after_limit)
 {
 	static const struct ev s[] = {
@@ -670,6 +687,7 @@ static Suite *nfc_suite(void)
 	tcase_add_test(tc, stop_while_armed_never_powers_the_card);
 	tcase_add_test(tc, stop_already_set_touches_nothing);
 	tcase_add_test(tc, device_failure_in_session_is_fatal_and_powers_off);
+	tcase_add_test(tc, frame_longer_than_buffer_is_a_device_error);
 	tcase_add_test(tc, init_failures_give_up_after_limit);
 	tcase_add_test(tc, unsupported_device_fails_at_once);
 	tcase_add_test(tc, oversize_and_malformed_answers_become_6f00);

@@ -92,8 +92,8 @@ static int answer(struct serve_ctx *c, size_t len)
 	rlen = c->cops->transmit(c->card, c->capdu, len, c->rapdu,
 				 UK_NFC_RAPDU_MAX);
 	if (rlen < 2 || rlen > UK_NFC_RAPDU_MAX) {
-		/* Never forward a malformed answer: ISO/IEC 7816-4 §5.6
-		 * 6F 00 = no precise diagnosis. */
+		/* Never forward a malformed answer; ISO/IEC 7816-4 status
+		 * bytes: 6F 00 = no precise diagnosis. */
 		if (c->opts->log)
 			fprintf(c->opts->log,
 				"nfc: card returned %zu bytes; sending 6F00\n",
@@ -122,8 +122,8 @@ static int answer(struct serve_ctx *c, size_t len)
 }
 
 /* One reader session, from activation to release.  When first_len > 0,
- * the first frame is already in c->capdu (devices that hand RATS to the
- * host return the first I-block from init_target).  Returns
+ * the first frame is already in c->capdu (a device may deliver the first
+ * I-block together with the activation).  Returns
  * UK_NFC_ERELEASED when the reader went away, UK_NFC_EABORTED on stop, or
  * a fatal device error.  Every received frame, even a malformed one, goes
  * to the card, which answers bad input with a status word. */
@@ -135,6 +135,8 @@ static int session(struct serve_ctx *c, int first_len)
 
 	for (;;) {
 		if (have) {
+			if ((size_t)n > UK_NFC_CAPDU_MAX)
+				return UK_NFC_EDEVICE;	/* broken backend */
 			rc = answer(c, (size_t)n);
 			if (rc == UK_NFC_ETIMEOUT)
 				/* The reader did not take the answer in time:
