@@ -672,6 +672,35 @@ START_TEST(real_card_select_mf_over_fake_nfc)
 	uicc_free(card);
 }
 END_TEST
+
+START_TEST(serve_main_without_device_says_why)
+{
+	static const char cs[] = "pn532_uart:/nonexistent/uicckit-tty";
+	json_t *img = uicc_profile_default();
+	char why[200];
+	struct uicc *card = uicc_new(img, why, sizeof why);
+	volatile sig_atomic_t stop = 0;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	json_decref(img);
+	ck_assert_msg(card != NULL, "uicc_new: %s", why);
+	ck_assert_ptr_nonnull(f);
+	rc = uk_nfc_serve_main_log(card, cs, &stop, f, 0);
+	fclose(f);
+#ifdef HAVE_LIBNFC
+	ck_assert_int_eq(rc, UK_NFC_ENODEV);
+	ck_assert_msg(strstr(text, cs) != NULL, "message: %s", text);
+#else
+	ck_assert_int_eq(rc, UK_NFC_ENOLIBNFC);
+	ck_assert_ptr_nonnull(strstr(text, "without libnfc"));
+#endif
+	free(text);
+	uicc_free(card);
+}
+END_TEST
 #endif
 
 static Suite *nfc_suite(void)
@@ -701,6 +730,7 @@ static Suite *nfc_suite(void)
 #endif
 #ifdef UK_TEST_REAL_CARD
 	tcase_add_test(tc, real_card_select_mf_over_fake_nfc);
+	tcase_add_test(tc, serve_main_without_device_says_why);
 #endif
 	suite_add_tcase(s, tc);
 	return s;

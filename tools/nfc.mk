@@ -15,15 +15,11 @@ libuknfc_la_CFLAGS += $(LIBNFC_CFLAGS)
 libuknfc_la_LIBADD += $(LIBNFC_LIBS) -lpthread
 endif
 
-# The loop against a scripted fake device and a fake card (builds without
-# libnfc); with libnfc also the backend's no-device path.
+# The loop against a scripted fake device, with a fake card and with the
+# real card (libukcard); with libnfc also the backend's no-device path.
 check_PROGRAMS += tests/test_nfc
 TESTS += tests/test_nfc
-tests_test_nfc_SOURCES = tests/test_nfc.c tools/nfc_serve.c
+tests_test_nfc_SOURCES = tests/test_nfc.c
 tests_test_nfc_CFLAGS = $(TEST_CFLAGS)
-tests_test_nfc_LDADD = libukcommon.la $(CHECK_LIBS) $(OPENSSL_LIBS)
-if HAVE_LIBNFC
-tests_test_nfc_SOURCES += tools/nfc_libnfc.c
-tests_test_nfc_CFLAGS += $(LIBNFC_CFLAGS)
-tests_test_nfc_LDADD += $(LIBNFC_LIBS) -lpthread
-endif
+tests_test_nfc_CPPFLAGS = $(AM_CPPFLAGS) -DUK_TEST_REAL_CARD
+tests_test_nfc_LDADD = libuknfc.la $(UK_CARD_LIBS) $(CHECK_LIBS)
