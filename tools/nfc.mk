@@ -23,3 +23,14 @@ tests_test_nfc_SOURCES = tests/test_nfc.c
 tests_test_nfc_CFLAGS = $(TEST_CFLAGS)
 tests_test_nfc_CPPFLAGS = $(AM_CPPFLAGS) -DUK_TEST_REAL_CARD
 tests_test_nfc_LDADD = libuknfc.la $(UK_CARD_LIBS) $(CHECK_LIBS)
+
+if HAVE_LIBNFC
+# The libnfc backend over a libnfc test double (no chip, no -lnfc): target
+# parameters, error mapping, chip refusal, frame guard, signal -> abort.
+check_PROGRAMS += tests/test_nfc_libnfc
+TESTS += tests/test_nfc_libnfc
+tests_test_nfc_libnfc_SOURCES = tests/test_nfc_libnfc.c tests/fake_libnfc.c \
+	tests/fake_libnfc.h tools/nfc_serve.c tools/nfc_main.c tools/nfc_libnfc.c
+tests_test_nfc_libnfc_CFLAGS = $(TEST_CFLAGS) $(LIBNFC_CFLAGS)
+tests_test_nfc_libnfc_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS) -lpthread
+endif
