@@ -18,6 +18,20 @@ UK_CARD_LIBS = libukcard.la libukcommon.la $(OPENSSL_LIBS) $(JANSSON_LIBS)
 
 check_PROGRAMS += tests/test_card_apdu
 TESTS += tests/test_card_apdu
-tests_test_card_apdu_SOURCES = tests/test_card_apdu.c tests/cardtest.c tests/cardtest.h
+tests_test_card_apdu_SOURCES = tests/test_card_apdu.c tests/cardtest.c
+noinst_HEADERS += tests/cardtest.h
 tests_test_card_apdu_CFLAGS = $(TEST_CFLAGS)
 tests_test_card_apdu_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/test_card_transcripts
+TESTS += tests/test_card_transcripts
+tests_test_card_transcripts_SOURCES = tests/test_card_transcripts.c tests/cardtest.c
+tests_test_card_transcripts_CFLAGS = $(TEST_CFLAGS)
+tests_test_card_transcripts_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
+EXTRA_DIST += tests/transcripts
+
+check_PROGRAMS += tests/test_card_fs
+TESTS += tests/test_card_fs
+tests_test_card_fs_SOURCES = tests/test_card_fs.c tests/cardtest.c
+tests_test_card_fs_CFLAGS = $(TEST_CFLAGS)
+tests_test_card_fs_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)

@@ -51,7 +51,7 @@ static struct uicc_file *by_fid(struct uicc *card, struct uicc_channel *ch, uint
 }
 
 static struct uicc_file *by_path(struct uicc_channel *ch, struct uicc_file *start,
-				 const uint8_t *p, size_t n)
+				 const uint8_t *p, size_t n, int from_mf)
 {
 	struct uicc_file *cur = start;
 	size_t i;
@@ -61,8 +61,8 @@ static struct uicc_file *by_path(struct uicc_channel *ch, struct uicc_file *star
 	for (i = 0; i < n; i += 2) {
 		uint16_t fid = (uint16_t)(p[i] << 8 | p[i + 1]);
 
-		if (i == 0 && fid == 0x7fff) {
-			cur = ch->adf;	/* path may start at the current ADF */
+		if (i == 0 && from_mf && fid == 0x7fff) {
+			cur = ch->adf;	/* a path from the MF may start at the current ADF */
 			if (cur == NULL)
 				return NULL;
 			continue;
@@ -112,7 +112,7 @@ int uicc_cmd_select(struct uicc *card, struct uicc_channel *ch, const struct uic
 	case 0x09:
 		if (a->lc == 0 || a->lc % 2 != 0 || a->lc > 2 * UICC_MAX_DEPTH + 2)
 			return SW_WRONG_LEN;
-		f = by_path(ch, a->p1 == 0x08 ? card->mf : ch->df, a->data, a->lc);
+		f = by_path(ch, a->p1 == 0x08 ? card->mf : ch->df, a->data, a->lc, a->p1 == 0x08);
 		break;
 	default:
 		return SW_BAD_P1P2;
