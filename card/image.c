@@ -51,10 +51,10 @@ char *uicc_image_dumps(const json_t *card_doc, size_t *len)
 	return text;
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, const char *arg)
+static void seterr(char *err, size_t errlen, const char *msg)
 {
 	if (errlen > 0)
-		snprintf(err, errlen, fmt, arg);
+		snprintf(err, errlen, "%s", msg);
 }
 
 json_t *uicc_image_loads(const char *text, size_t len, char *err, size_t errlen)
@@ -75,7 +75,7 @@ json_t *uicc_image_loads(const char *text, size_t len, char *err, size_t errlen)
 	if (json_unpack(w, "{s:s, s:I, s:s, s:o}", "format", &format, "version", &version,
 			"sha256", &digest, "card", &card) != 0 ||
 	    strcmp(format, UICC_IMAGE_FORMAT) != 0) {
-		seterr(err, errlen, "%s", "not a uicckit card image (format tag missing)");
+		seterr(err, errlen, "not a uicckit card image (format tag missing)");
 		json_decref(w);
 		return NULL;
 	}
@@ -88,7 +88,7 @@ json_t *uicc_image_loads(const char *text, size_t len, char *err, size_t errlen)
 	}
 	if (!json_is_object(card) || card_digest(card, hex) != 0 || strlen(digest) != 64 ||
 	    CRYPTO_memcmp(hex, digest, 64) != 0) {
-		seterr(err, errlen, "%s", "card image damaged: SHA-256 does not match its content");
+		seterr(err, errlen, "card image damaged: SHA-256 does not match its content");
 		json_decref(w);
 		return NULL;
 	}
@@ -110,14 +110,16 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 		return NULL;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)UICC_IMAGE_MAX) {
-		seterr(err, errlen, "%s: not a regular file of a sane size", path);
+		if (errlen > 0)
+			snprintf(err, errlen, "%s: not a regular file of a sane size", path);
 		close(fd);
 		return NULL;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (buf == NULL) {
 		close(fd);
-		seterr(err, errlen, "%s: out of memory", path);
+		if (errlen > 0)
+			snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
 	while (got < (size_t)st.st_size) {
