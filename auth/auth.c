@@ -5,6 +5,7 @@
 
 #include "uicckit/auth.h"
 #include "uicckit/milenage.h"
+#include "uicckit/tuak.h"
 #include "uicckit/xorauth.h"
 
 struct auth_ctx {
@@ -13,8 +14,8 @@ struct auth_ctx {
 
 /* What one run of an algorithm set yields. */
 struct aka {
-	uint8_t mac_a[8], mac_s[8], res[16], ck[16], ik[16], ak[6], ak_star[6];
-	size_t res_len;
+	uint8_t mac_a[8], mac_s[8], res[32], ck[32], ik[32], ak[6], ak_star[6];
+	size_t res_len, ck_len, ik_len;
 };
 
 struct auth_ctx *auth_ctx_new(void)
@@ -83,14 +84,45 @@ static int opc_of(struct auth_ctx *cx, const struct auth_keyset *ks, uint8_t opc
 	return milenage_opc(cx->m, ks->k, ks->op, opc) == 0 ? 0 : AUTH_ECRYPTO;
 }
 
+/* TS 35.231: f1/f1* (8-byte MAC for AUTN/AUTS), f2345, f5*. */
+static int run_tuak(const struct auth_keyset *ks, const uint8_t rand[16], const uint8_t sqn[6],
+		    const uint8_t amf[2], struct aka *a)
+{
+	struct tuak_params p = {
+		.k_len = ks->k_len, .mac_len = 8, .res_len = ks->res_len ? ks->res_len : 8,
+		.ck_len = ks->ck_len ? ks->ck_len : 16, .ik_len = ks->ik_len ? ks->ik_len : 16,
+		.keccak_iter = ks->keccak_iter,
+	};
+	uint8_t topc[32];
+	int rc = 0;
+
+	if (ks->op_len != 32)
+		return AUTH_EARG;
+	if (ks->op_is_opc)
+		memcpy(topc, ks->op, 32);
+	else if (tuak_topc(&p, ks->k, ks->op, topc) != 0)
+		rc = AUTH_EARG;
+	if (rc == 0 && (tuak_f1(&p, 0, ks->k, topc, rand, sqn, amf, a->mac_a) != 0 ||
+			tuak_f1(&p, 1, ks->k, topc, rand, sqn, amf, a->mac_s) != 0 ||
+			tuak_f2345(&p, ks->k, topc, rand, a->res, a->ck, a->ik, a->ak) != 0 ||
+			tuak_f5star(&p, ks->k, topc, rand, a->ak_star) != 0))
+		rc = AUTH_EARG;
+	a->res_len = p.res_len;
+	a->ck_len = p.ck_len;
+	a->ik_len = p.ik_len;
+	OPENSSL_cleanse(topc, sizeof(topc));
+	return rc;
+}
+
 static int run(struct auth_ctx *cx, const struct auth_keyset *ks, const uint8_t rand[16],
 	       const uint8_t sqn[6], const uint8_t amf[2], struct aka *a)
 {
 	uint8_t opc[16];
 	int rc;
 
-	if (cx == NULL || ks == NULL || ks->k_len != 16)
+	if (cx == NULL || ks == NULL || (ks->k_len != 16 && !(ks->alg == AUTH_ALG_TUAK && ks->k_len == 32)))
 		return AUTH_EARG;
+	a->ck_len = a->ik_len = 16;
 	switch (ks->alg) {
 	case AUTH_ALG_MILENAGE: {
 		struct milenage_out o;
@@ -130,6 +162,8 @@ static int run(struct auth_ctx *cx, const struct auth_keyset *ks, const uint8_t 
 		OPENSSL_cleanse(&o, sizeof(o));
 		return 0;
 	}
+	case AUTH_ALG_TUAK:
+		return run_tuak(ks, rand, sqn, amf, a);
 	default:
 		return AUTH_EALG;
 	}
@@ -158,11 +192,19 @@ static void fill_vector(const struct aka *a, const uint8_t rand[16], struct auth
 	memset(v->xres, 0, sizeof(v->xres));
 	memcpy(v->xres, a->res, a->res_len);
 	v->xres_len = a->res_len;
-	memcpy(v->ck, a->ck, 16);
-	memcpy(v->ik, a->ik, 16);
+	memcpy(v->ck, a->ck, a->ck_len);
+	memcpy(v->ik, a->ik, a->ik_len);
+	v->ck_len = a->ck_len;
+	v->ik_len = a->ik_len;
 	memcpy(v->ak, a->ak, 6);
-	auth_c2(a->res, a->res_len, v->sres);
-	auth_c3(a->ck, a->ik, v->kc);
+	memset(v->sres, 0, 4);
+	memset(v->kc, 0, 8);
+	/* TS 33.102 §6.8.1.2 defines c2/c3 for RES up to 128 bits and
+	 * 128-bit CK/IK only */
+	if (a->res_len <= 16)
+		auth_c2(a->res, a->res_len, v->sres);
+	if (a->ck_len == 16 && a->ik_len == 16)
+		auth_c3(a->ck, a->ik, v->kc);
 }
 
 int auth_gen_vector(struct auth_ctx *cx, const struct auth_keyset *ks, const uint8_t rand[16],
@@ -268,6 +310,9 @@ int auth_check_res(struct auth_ctx *cx, const struct auth_keyset *ks, const uint
 	static const uint8_t zero[8];
 	struct aka a;
 	int rc = run(cx, ks, rand, zero, zero, &a);
+
+	if (res == NULL)
+		rc = rc == 0 ? AUTH_EARG : rc;
 
 	if (rc == 0 && (res_len != a.res_len || CRYPTO_memcmp(res, a.res, res_len) != 0))
 		rc = AUTH_EMAC;

@@ -2,9 +2,10 @@
 # algorithm), AKA for the AuC and the USIM, the uicc-auc tool and the
 # MILENAGE benchmark.  libukauth.la is linked into libuicc.
 noinst_LTLIBRARIES += libukauth.la
-libukauth_la_SOURCES = auth/milenage.c auth/xorauth.c auth/auth.c
+libukauth_la_SOURCES = auth/milenage.c auth/xorauth.c auth/keccak.c auth/tuak.c auth/auth.c
+noinst_HEADERS += auth/keccak.h
 uicckitinclude_HEADERS += include/uicckit/auth.h include/uicckit/milenage.h \
-	include/uicckit/xorauth.h
+	include/uicckit/xorauth.h include/uicckit/tuak.h
 
 UK_AUTH_LIBS = libukauth.la libukcommon.la $(OPENSSL_LIBS)
 

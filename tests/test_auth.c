@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 
 #include "tests/vecfile.h"
 #include "uicckit/auth.h"
+#include "auth/keccak.h"
 #include "uicckit/milenage.h"
+#include "uicckit/tuak.h"
 #include "uicckit/xorauth.h"
 
 #define GET(b, name, buf, n) ck_assert_int_eq(uk_vec_hex(b, name, buf, sizeof(buf)), n)
@@ -224,16 +227,122 @@ START_TEST(sqn_next_and_names)
 	ck_assert_int_eq(auth_alg_from_name("md5"), AUTH_EALG);
 	{
 		struct auth_ctx *cx = auth_ctx_new();
-		struct auth_keyset ks = { .alg = AUTH_ALG_TUAK, .k_len = 16 };
+		struct auth_keyset ks = { .alg = AUTH_ALG_TUAK, .k_len = 16, .op_len = 16 };
 		struct auth_vector vec;
 		uint8_t z[16] = { 0 };
 
+		ck_assert_int_eq(auth_gen_vector(cx, &ks, z, z, z, &vec), AUTH_EARG);
+		ks.alg = (enum auth_alg)9;
 		ck_assert_int_eq(auth_gen_vector(cx, &ks, z, z, z, &vec), AUTH_EALG);
 		ks.alg = AUTH_ALG_MILENAGE;
 		ks.k_len = 32;
 		ck_assert_int_eq(auth_gen_vector(cx, &ks, z, z, z, &vec), AUTH_EARG);
 		auth_ctx_free(cx);
 	}
+}
+END_TEST
+
+/* The permutation alone: as the SHA3-256 sponge (rate 136, pad 06..80)
+ * it must give what OpenSSL's SHA3-256 gives, for one and two blocks. */
+START_TEST(keccak_as_sha3)
+{
+	static const size_t lens[] = { 0, 3, 135, 136, 200, 300 };
+	size_t t;
+
+	for (t = 0; t < sizeof(lens) / sizeof(lens[0]); t++) {
+		uint8_t msg[300], st[200], want[32];
+		unsigned int wl = 0;
+		size_t len = lens[t], off = 0, i;
+
+		for (i = 0; i < len; i++)
+			msg[i] = (uint8_t)(i * 7 + 1);
+		ck_assert(EVP_Digest(msg, len, want, &wl, EVP_sha3_256(), NULL));
+		memset(st, 0, sizeof(st));
+		while (len - off >= 136) {
+			for (i = 0; i < 136; i++)
+				st[i] ^= msg[off + i];
+			uk_keccak_p1600(st);
+			off += 136;
+		}
+		for (i = 0; i < len - off; i++)
+			st[i] ^= msg[off + i];
+		st[len - off] ^= 0x06;
+		st[135] ^= 0x80;
+		uk_keccak_p1600(st);
+		ck_assert_mem_eq(st, want, 32);
+	}
+}
+END_TEST
+
+START_TEST(tuak_sets)
+{
+	struct uk_vec_block *v;
+	int n, i, sets = 0;
+
+	v = load("tuak-ts35233.txt", &n);
+	for (i = 0; i < n; i++) {
+		const struct uk_vec_block *b = &v[i];
+		struct tuak_params p;
+		uint8_t k[32], rand[16], sqn[6], amf[2], top[32], topc[32], got[32];
+		uint8_t f1[32], f1s[32], f2[32], f3[32], f4[32], f5[6], f5s[6];
+		uint8_t res[32], ck[32], ik[32], ak[6];
+
+		if (uk_vec_get(b, "test_set") == NULL)
+			continue;
+		memset(&p, 0, sizeof(p));
+		p.k_len = (size_t)uk_vec_hex(b, "K", k, sizeof(k));
+		GET(b, "RAND", rand, 16);
+		GET(b, "SQN", sqn, 6);
+		GET(b, "AMF", amf, 2);
+		GET(b, "TOP", top, 32);
+		GET(b, "TOPc", topc, 32);
+		p.mac_len = (size_t)uk_vec_hex(b, "f1", f1, sizeof(f1));
+		ck_assert_int_eq(uk_vec_hex(b, "f1star", f1s, sizeof(f1s)), (int)p.mac_len);
+		p.res_len = (size_t)uk_vec_hex(b, "f2", f2, sizeof(f2));
+		p.ck_len = (size_t)uk_vec_hex(b, "f3", f3, sizeof(f3));
+		p.ik_len = (size_t)uk_vec_hex(b, "f4", f4, sizeof(f4));
+		GET(b, "f5", f5, 6);
+		GET(b, "f5star", f5s, 6);
+		p.keccak_iter = (unsigned)atoi(uk_vec_get(b, "keccak_iterations"));
+		ck_assert_int_eq(tuak_topc(&p, k, top, got), 0);
+		ck_assert_mem_eq(got, topc, 32);
+		ck_assert_int_eq(tuak_f1(&p, 0, k, topc, rand, sqn, amf, got), 0);
+		ck_assert_mem_eq(got, f1, p.mac_len);
+		ck_assert_int_eq(tuak_f1(&p, 1, k, topc, rand, sqn, amf, got), 0);
+		ck_assert_mem_eq(got, f1s, p.mac_len);
+		ck_assert_int_eq(tuak_f2345(&p, k, topc, rand, res, ck, ik, ak), 0);
+		ck_assert_mem_eq(res, f2, p.res_len);
+		ck_assert_mem_eq(ck, f3, p.ck_len);
+		ck_assert_mem_eq(ik, f4, p.ik_len);
+		ck_assert_mem_eq(ak, f5, 6);
+		ck_assert_int_eq(tuak_f5star(&p, k, topc, rand, got), 0);
+		ck_assert_mem_eq(got, f5s, 6);
+		if (p.mac_len == 8) {
+			/* AKA through the generic layer, from TOP: AUTN, USIM, AUTS */
+			struct auth_ctx *cx = auth_ctx_new();
+			struct auth_keyset ks = { .alg = AUTH_ALG_TUAK, .k_len = p.k_len, .op_len = 32,
+						  .res_len = p.res_len, .ck_len = p.ck_len,
+						  .ik_len = p.ik_len, .keccak_iter = p.keccak_iter };
+			struct auth_vector vec, card;
+			uint8_t sq[6], auts[14];
+
+			memcpy(ks.k, k, p.k_len);
+			memcpy(ks.op, top, 32);
+			ck_assert_int_eq(auth_gen_vector(cx, &ks, rand, sqn, amf, &vec), 0);
+			ck_assert_mem_eq(vec.autn + 8, f1, 8);
+			ck_assert_mem_eq(vec.xres, f2, p.res_len);
+			ck_assert_int_eq(auth_usim_verify(cx, &ks, rand, vec.autn, sq, &card), 0);
+			ck_assert_mem_eq(sq, sqn, 6);
+			ck_assert_mem_eq(card.ck, f3, p.ck_len);
+			ck_assert_int_eq(auth_usim_auts(cx, &ks, rand, sqn, auts), 0);
+			ck_assert_int_eq(auth_resync(cx, &ks, rand, auts, sq), 0);
+			ck_assert_mem_eq(sq, sqn, 6);
+			auth_ctx_free(cx);
+		}
+		sets++;
+	}
+	ck_assert_int_eq(sets, 6);
+	uk_vec_free(v, n);
 }
 END_TEST
 
@@ -248,6 +357,8 @@ int main(void)
 	tcase_add_test(tc, aka_milenage);
 	tcase_add_test(tc, xor_ts34108);
 	tcase_add_test(tc, sqn_next_and_names);
+	tcase_add_test(tc, keccak_as_sha3);
+	tcase_add_test(tc, tuak_sets);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -43,6 +43,14 @@ check "xor autn" "$(echo "$out" | field autn)" a9bc1accb48cb9b99a95d48691a9a5bb
 check "xor xres" "$(echo "$out" | field xres)" 650e605627ae1c028bd5ec634c7f1989
 check "xor sres" "$(echo "$out" | field sres)" 850a89be
 check "xor kc" "$(echo "$out" | field kc)" 57b95ebad48e6535
+# TUAK test set 1 (TS 35.232/233): f1, f2 (32-bit RES), f3, f4 from TOP
+out=$("$AUC" gen --alg tuak --k abababababababababababababababab \
+	--top 5555555555555555555555555555555555555555555555555555555555555555 \
+	--sqn 111111111111 --amf ffff --rand 42424242424242424242424242424242 --res-len 4 --json)
+check "tuak xres" "$(echo "$out" | field xres)" 657acd64
+check "tuak ck" "$(echo "$out" | field ck)" d71a1e5c6caffe986a26f783e5c78be1
+check "tuak ik" "$(echo "$out" | field ik)" be849fa2564f869aecee6f62d4337e72
+check "tuak mac" "$(echo "$out" | field autn | cut -c17-32)" f9a54e6aeaa8618d
 # usage errors
 rc=0; "$AUC" gen --k 00 >/dev/null 2>&1 || rc=$?
 check "bad k exit" "$rc" 2

@@ -33,7 +33,8 @@ static void usage(FILE *f)
 		"       uicc-auc check  --alg ALG --k HEX (--opc HEX|--op HEX) --rand HEX --res HEX\n"
 		"       uicc-auc batch  --in FILE.csv [--alg ALG] [--count N] [--format csv|jsonl]\n"
 		"                       [--jobs N] [--ind N] [--strict]\n"
-		"ALG: milenage (default) or xor (TS 34.108 test algorithm; --res-len 4..16, default 16).\n"
+		"ALG: milenage (default), tuak (--k 16/32 bytes, --topc/--top HEX, --res-len 4|8|16|32,\n"
+		"--ck-len/--ik-len 16|32, --keccak-iter N) or xor (TS 34.108 test algorithm; --res-len 4..16).\n"
 		"--sqn is the full 48-bit SQN (SEQ||IND), used as given.  batch reads an RFC 4180 CSV\n"
 		"with the header imsi,k,opc,sqn,amf (sqn = last SQN used) and writes COUNT vectors per\n"
 		"subscriber with SQN = next SEQ and IND --ind (default 0).\n"
@@ -78,14 +79,15 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "count", required_argument, NULL, 'n' }, { "format", required_argument, NULL, 'f' },
 		{ "jobs", required_argument, NULL, 'J' }, { "ind", required_argument, NULL, 'I' },
 		{ "strict", no_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
+		{ "topc", required_argument, NULL, 'c' }, { "top", required_argument, NULL, 'o' },
+		{ "ck-len", required_argument, NULL, 'C' }, { "ik-len", required_argument, NULL, 'K' },
+		{ "keccak-iter", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, a;
 
 	memset(o, 0, sizeof(*o));
 	o->ks.alg = AUTH_ALG_MILENAGE;
-	o->ks.k_len = 16;
-	o->ks.op_len = 16;
 	o->count = 1;
 	o->format = "csv";
 	o->jobs = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
@@ -93,16 +95,16 @@ static int parse(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'a':
 			a = auth_alg_from_name(optarg);
-			if (a < 0 || a == AUTH_ALG_TUAK) {
-				fprintf(stderr, "%s: --alg: milenage or xor\n", prog);
+			if (a < 0) {
+				fprintf(stderr, "%s: --alg: milenage, tuak or xor\n", prog);
 				return -1;
 			}
 			o->ks.alg = (enum auth_alg)a;
 			break;
-		case 'k': if (hexarg("k", optarg, o->ks.k, 16, NULL)) return -1; o->have_k = 1; break;
+		case 'k': if (hexarg("k", optarg, o->ks.k, 32, &o->ks.k_len)) return -1; o->have_k = 1; break;
 		case 'c':
 		case 'o':
-			if (hexarg(c == 'c' ? "opc" : "op", optarg, o->ks.op, 16, NULL))
+			if (hexarg(c == 'c' ? "opc" : "op", optarg, o->ks.op, 32, &o->ks.op_len))
 				return -1;
 			o->ks.op_is_opc = c == 'c';
 			o->have_op = 1;
@@ -113,6 +115,9 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'A': if (hexarg("auts", optarg, o->auts, 14, NULL)) return -1; o->have_auts = 1; break;
 		case 'R': if (hexarg("res", optarg, o->res, 16, &o->res_n)) return -1; o->have_res = 1; break;
 		case 'L': o->ks.res_len = (size_t)strtoul(optarg, NULL, 10); break;
+		case 'C': o->ks.ck_len = (size_t)strtoul(optarg, NULL, 10); break;
+		case 'K': o->ks.ik_len = (size_t)strtoul(optarg, NULL, 10); break;
+		case 'T': o->ks.keccak_iter = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'j': o->json = 1; break;
 		case 'i': o->in = optarg; break;
 		case 'n': o->count = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -131,6 +136,16 @@ static int parse(int argc, char **argv, struct opts *o)
 	if (o->ks.alg == AUTH_ALG_XOR && o->ks.res_len != 0 &&
 	    (o->ks.res_len < 4 || o->ks.res_len > 16)) {
 		fprintf(stderr, "%s: --res-len: 4 to 16 bytes\n", prog);
+		return -1;
+	}
+	if (o->have_k && (o->ks.alg == AUTH_ALG_TUAK ? o->ks.k_len != 16 && o->ks.k_len != 32 :
+			  o->ks.k_len != 16)) {
+		fprintf(stderr, "%s: --k: 16 bytes (TUAK: 16 or 32)\n", prog);
+		return -1;
+	}
+	if (o->have_op && o->ks.alg != AUTH_ALG_XOR &&
+	    o->ks.op_len != (o->ks.alg == AUTH_ALG_TUAK ? 32u : 16u)) {
+		fprintf(stderr, "%s: --opc/--op: 16 bytes (TUAK --topc/--top: 32)\n", prog);
 		return -1;
 	}
 	if (o->ks.alg == AUTH_ALG_XOR && !o->have_op) {
@@ -195,8 +210,8 @@ static int cmd_gen(struct opts *o)
 		hex_field(j, "rand", v.rand, 16);
 		hex_field(j, "autn", v.autn, 16);
 		hex_field(j, "xres", v.xres, v.xres_len);
-		hex_field(j, "ck", v.ck, 16);
-		hex_field(j, "ik", v.ik, 16);
+		hex_field(j, "ck", v.ck, v.ck_len);
+		hex_field(j, "ik", v.ik, v.ik_len);
 		hex_field(j, "sres", v.sres, 4);
 		hex_field(j, "kc", v.kc, 8);
 		hex_field(j, "ak", v.ak, 6);
@@ -207,8 +222,8 @@ static int cmd_gen(struct opts *o)
 		print_pair("RAND", v.rand, 16);
 		print_pair("AUTN", v.autn, 16);
 		print_pair("XRES", v.xres, v.xres_len);
-		print_pair("CK", v.ck, 16);
-		print_pair("IK", v.ik, 16);
+		print_pair("CK", v.ck, v.ck_len);
+		print_pair("IK", v.ik, v.ik_len);
 		print_pair("SRES", v.sres, 4);
 		print_pair("Kc", v.kc, 8);
 		print_pair("AK", v.ak, 6);
@@ -348,8 +363,8 @@ static void *batch_worker(void *arg)
 			uk_hex_encode(v.rand, 16, h[0]);
 			uk_hex_encode(v.autn, 16, h[1]);
 			uk_hex_encode(v.xres, v.xres_len, h[2]);
-			uk_hex_encode(v.ck, 16, h[3]);
-			uk_hex_encode(v.ik, 16, h[4]);
+			uk_hex_encode(v.ck, v.ck_len, h[3]);
+			uk_hex_encode(v.ik, v.ik_len, h[4]);
 			uk_hex_encode(v.kc, 8, h[5]);
 			uk_hex_encode(v.sres, 4, h[6]);
 			if (strcmp(c->o->format, "jsonl") == 0)

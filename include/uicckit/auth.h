@@ -2,7 +2,7 @@
  * auth.h - UMTS/EPS AKA on top of the algorithm modules: what an AuC does
  * (vectors, AUTS resynchronisation, RES checks) and what a USIM does (verify
  * AUTN, build AUTS), for MILENAGE (TS 35.206) and the test XOR algorithm
- * (TS 34.108 §8.1.2), with the GSM conversions c2/c3 (TS 33.102 §6.8.1.2).
+ * (TS 34.108 §8.1.2) and TUAK (TS 35.231), with the GSM conversions c2/c3 (TS 33.102 §6.8.1.2).
  *
  * MAC, MAC-S and RES comparisons are constant time (CRYPTO_memcmp).  All
  * intermediates are cleansed.  An `struct auth_ctx` caches the OpenSSL
@@ -21,7 +21,7 @@ extern "C" {
 enum auth_alg {
 	AUTH_ALG_MILENAGE = 1,
 	AUTH_ALG_XOR = 2,
-	AUTH_ALG_TUAK = 3,	/* TS 35.231: not implemented yet (AUTH_EALG) */
+	AUTH_ALG_TUAK = 3,	/* TS 35.231 */
 };
 
 enum auth_err {
@@ -36,20 +36,25 @@ struct auth_keyset {
 	enum auth_alg alg;
 	uint8_t k[32];
 	size_t k_len;		/* 16 */
-	uint8_t op[32];		/* OPc, or OP when op_is_opc == 0 */
-	size_t op_len;		/* 16 (MILENAGE); ignored by XOR */
+	uint8_t op[32];		/* OPc/TOPc, or OP/TOP when op_is_opc == 0 */
+	size_t op_len;		/* 16 (MILENAGE), 32 (TUAK); ignored by XOR */
 	int op_is_opc;
-	size_t res_len;		/* XOR: 4..16 (0 = 16); MILENAGE: 8 */
+	size_t res_len;		/* XOR: 4..16 (0 = 16); TUAK 4/8/16/32 (0 = 8); MILENAGE 8 */
+	/* TUAK only: CK/IK length 16 or 32 (0 = 16), Keccak iterations (0 = 1);
+	 * the MAC in AUTN/AUTS is 8 bytes */
+	size_t ck_len, ik_len;
+	unsigned keccak_iter;
 };
 
 struct auth_vector {
 	uint8_t rand[16];
 	uint8_t autn[16];
-	uint8_t xres[16];
+	uint8_t xres[32];
 	size_t xres_len;
-	uint8_t ck[16], ik[16];
+	uint8_t ck[32], ik[32];
+	size_t ck_len, ik_len;	/* 16, or 32 with TUAK */
 	uint8_t ak[6];
-	uint8_t sres[4], kc[8];
+	uint8_t sres[4], kc[8];	/* c2/c3; zero when CK/IK are not 128-bit */
 };
 
 struct auth_ctx;
