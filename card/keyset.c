@@ -1,7 +1,7 @@
 /* keyset.c - key-set records, SQN arrays and the admin file API; see
  * keyset.h.  Record layout (UICC_KEYSET_REC_LEN = 160 bytes):
  *   0 index | 1 state | 2 algorithm | 3 flags (b1 = OPc stored) | 4 K length
- *   5..36 K | 37 OPc length | 38..69 OPc/OP (TOPc/TOP) | 70 RES len (0 = 8) |
+ *   5..36 K | 37 OPc length | 38..69 OPc/OP (TOPc/TOP) | 70 RES len (0 = default) |
  *   71 MAC len | 72 CK len | 73 IK len | 74 Keccak iterations | 75 KIc alg |
  *   76 KIc len | 77..108 KIc | 109 KID alg | 110 KID len | 111..142 KID |
  *   143 KVN | 144..146 TAR | 147..151 CNTR | 152 IND bits | 153..159 RFU

@@ -2,19 +2,19 @@
 noinst_LTLIBRARIES += libukcard.la
 libukcard_la_SOURCES = card/apdu.c card/fs.c card/fcp.c card/fcp_parse.c card/acl.c card/pin.c \
 	card/txn.c card/select.c card/efops.c card/channel.c card/applet.c \
-	card/usim.c card/usim_aka.c card/sqn.c card/keyset.c card/profile.c card/profile_default.c card/uicc.c
+	card/usim.c card/sqn.c card/keyset.c card/profile.c card/profile_default.c card/uicc.c
 noinst_HEADERS += card/card.h card/apdu.h card/fs.h card/fcp.h card/acl.h card/pin.h \
-	card/txn.h card/cmd.h card/usim.h card/profile.h card/sqn.h card/usim_aka.h
+	card/txn.h card/cmd.h card/usim.h card/profile.h card/sqn.h
 uicckitinclude_HEADERS += include/uicckit/uicc.h include/uicckit/applet.h \
 	include/uicckit/keyset.h include/uicckit/fcp.h include/uicckit/hooks.h
 
 lib_LTLIBRARIES += libuicc.la
 libuicc_la_SOURCES =
-libuicc_la_LIBADD = libukcard.la libukcommon.la $(OPENSSL_LIBS) $(JANSSON_LIBS)
+libuicc_la_LIBADD = libukcard.la libukauth.la libukcommon.la $(OPENSSL_LIBS) $(JANSSON_LIBS)
 libuicc_la_LDFLAGS = -export-symbols-regex '^uicc_' -version-info 0:0:0
 
 # everything a card test links
-UK_CARD_LIBS = libukcard.la libukcommon.la $(OPENSSL_LIBS) $(JANSSON_LIBS)
+UK_CARD_LIBS = libukcard.la libukauth.la libukcommon.la $(OPENSSL_LIBS) $(JANSSON_LIBS)
 
 check_PROGRAMS += tests/test_card_apdu
 TESTS += tests/test_card_apdu

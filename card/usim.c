@@ -5,15 +5,17 @@
  * answer DB 08 RES 10 CK 10 IK [08 Kc] with the SQN array updated in the
  * same transaction, so the store commit happens before the answer leaves.
  * GSM context (P2 80): 04 SRES 08 Kc from the 3G algorithm and c2/c3, only
- * with UST service 38.  The algorithms come from the active key set. */
+ * with UST service 38.  The algorithms (auth.h, libukauth) run with the
+ * active key set; the applet keeps one auth_ctx (OpenSSL objects) as its
+ * state. */
 #include <string.h>
 #include <openssl/crypto.h>
 #include "card/card.h"
 #include "card/cmd.h"
 #include "card/sqn.h"
 #include "card/usim.h"
-#include "card/usim_aka.h"
 #include "common/buf.h"
+#include "uicckit/auth.h"
 #include "uicckit/keyset.h"
 
 /* TS 31.102 §4.2.8 service numbers */
@@ -22,8 +24,9 @@
 
 struct aka_ctx {
 	struct uicc_keyset ks;
-	struct uicc_aka_out v;
-	uint8_t sqn[6], xmac[8], auts[14];
+	struct auth_keyset aks;
+	struct auth_vector v;
+	uint8_t sqn[6], sqn_ms[6], auts[14];
 };
 
 static void cleanse(struct aka_ctx *c)
@@ -47,35 +50,56 @@ static int put_lv(uint8_t *out, size_t cap, size_t *len, const uint8_t *p, size_
 	return put(out, cap, len, &l, 1) < 0 ? -1 : put(out, cap, len, p, n);
 }
 
-static int auth_3g(struct uicc *card, unsigned chan, unsigned idx, struct aka_ctx *c,
-		   const uint8_t *rand, const uint8_t *autn, uint8_t *out, size_t cap,
-		   size_t *outlen)
+/* The key-set record as the algorithm library wants it. */
+static int to_auth_keyset(const struct uicc_keyset *ks, struct auth_keyset *aks)
+{
+	memset(aks, 0, sizeof(*aks));
+	if (ks->alg == UICC_ALG_MILENAGE)
+		aks->alg = AUTH_ALG_MILENAGE;
+	else if (ks->alg == UICC_ALG_XOR)
+		aks->alg = AUTH_ALG_XOR;
+	else
+		return AUTH_EALG;	/* TUAK: not offered yet */
+	memcpy(aks->k, ks->k, sizeof(aks->k));
+	aks->k_len = ks->k_len;
+	memcpy(aks->op, ks->opc, sizeof(aks->op));
+	aks->op_len = ks->opc_len;
+	aks->op_is_opc = ks->op_is_opc;
+	aks->res_len = ks->res_len;	/* 0: the algorithm's default */
+	return 0;
+}
+
+static int lib_sw(int rc)
+{
+	return rc == AUTH_EALG ? SW_AUTH_CTX : SW_TECH;
+}
+
+static int auth_3g(struct uicc *card, struct auth_ctx *cx, unsigned chan, unsigned idx,
+		   struct aka_ctx *c, const uint8_t *rand, const uint8_t *autn, uint8_t *out,
+		   size_t cap, size_t *outlen)
 {
 	struct uicc_sqn_state st;
-	uint64_t sqn, ms;
-	uint8_t tag, kc[8];
-	size_t i;
+	uint64_t sqn;
+	uint8_t tag;
 	int rc;
 
-	if (uicc_aka_run(&c->ks, rand, &c->v) < 0)
-		return SW_TECH;
-	for (i = 0; i < 6; i++)
-		c->sqn[i] = autn[i] ^ c->v.ak[i];
-	if (uicc_aka_f1(&c->ks, rand, c->sqn, autn + 6, c->xmac) < 0)
-		return SW_TECH;
-	if (CRYPTO_memcmp(c->xmac, autn + 8, 8) != 0) {
+	rc = auth_usim_verify(cx, &c->aks, rand, autn, c->sqn, &c->v);
+	if (rc == AUTH_EMAC) {
 		uicc_hooks_authenticated(card, idx, UICC_AUTH_MAC_FAIL);
-		return SW_AUTH_MAC;
+		return SW_AUTH_MAC;	/* TS 31.102 §7.1.2.1: nothing changes */
 	}
+	if (rc < 0)
+		return lib_sw(rc);
 	memset(&st, 0, sizeof(st));
 	if (uicc_sqn_get(card, idx, st.slot, &st.ind_len) < 0)
 		return SW_TECH;
 	sqn = uk_get_be(c->sqn, 6);
 	if (!uicc_sqn_fresh(&st, sqn)) {
 		/* TS 33.102 §6.3.3: AUTS = (SQN_MS xor AK*) || MAC-S */
-		ms = uicc_sqn_ms(&st);
-		if (uicc_aka_auts(&c->ks, rand, ms, c->auts) < 0)
-			return SW_TECH;
+		uk_put_be(c->sqn_ms, uicc_sqn_ms(&st), 6);
+		rc = auth_usim_auts(cx, &c->aks, rand, c->sqn_ms, c->auts);
+		if (rc < 0)
+			return lib_sw(rc);
 		tag = 0xdc;
 		if (put(out, cap, outlen, &tag, 1) < 0 || put_lv(out, cap, outlen, c->auts, 14) < 0)
 			return SW_TECH;
@@ -83,42 +107,38 @@ static int auth_3g(struct uicc *card, unsigned chan, unsigned idx, struct aka_ct
 		return SW_OK;
 	}
 	uicc_sqn_accept(&st, sqn);
-	rc = uicc_sqn_put(card, idx, st.slot, st.ind_len);
-	if (rc < 0)
+	if (uicc_sqn_put(card, idx, st.slot, st.ind_len) < 0)
 		return SW_MEMORY;
 	tag = 0xdb;
 	if (put(out, cap, outlen, &tag, 1) < 0 ||
-	    put_lv(out, cap, outlen, c->v.res, c->v.res_len) < 0 ||
+	    put_lv(out, cap, outlen, c->v.xres, c->v.xres_len) < 0 ||
 	    put_lv(out, cap, outlen, c->v.ck, 16) < 0 || put_lv(out, cap, outlen, c->v.ik, 16) < 0)
 		return SW_TECH;
-	if (uicc_service_available(card, chan, UST_GSM_ACCESS)) {
-		uicc_aka_c3(c->v.ck, c->v.ik, kc);
-		rc = put_lv(out, cap, outlen, kc, 8);
-		OPENSSL_cleanse(kc, sizeof(kc));
-		if (rc < 0)
-			return SW_TECH;
-	}
+	/* Kc = c3(CK, IK) when the USIM offers GSM access (UST n°27) */
+	if (uicc_service_available(card, chan, UST_GSM_ACCESS) &&
+	    put_lv(out, cap, outlen, c->v.kc, 8) < 0)
+		return SW_TECH;
 	uicc_hooks_authenticated(card, idx, UICC_AUTH_OK);
 	return SW_OK;
 }
 
-static int auth_gsm(struct aka_ctx *c, const uint8_t *rand, uint8_t *out, size_t cap,
-		    size_t *outlen)
+/* GSM context: the 3G algorithm on RAND alone, then c2/c3 (SQN/AMF do not
+ * enter RES, CK or IK). */
+static int auth_gsm(struct auth_ctx *cx, struct aka_ctx *c, const uint8_t *rand, uint8_t *out,
+		    size_t cap, size_t *outlen)
 {
-	uint8_t sres[4], kc[8];
-	int rc;
+	static const uint8_t zero[6];
+	int rc = auth_gen_vector(cx, &c->aks, rand, zero, zero, &c->v);
 
-	if (uicc_aka_run(&c->ks, rand, &c->v) < 0)
+	if (rc < 0)
+		return lib_sw(rc);
+	if (put_lv(out, cap, outlen, c->v.sres, 4) < 0 || put_lv(out, cap, outlen, c->v.kc, 8) < 0)
 		return SW_TECH;
-	uicc_aka_c2(c->v.res, c->v.res_len, sres);
-	uicc_aka_c3(c->v.ck, c->v.ik, kc);
-	rc = put_lv(out, cap, outlen, sres, 4) < 0 || put_lv(out, cap, outlen, kc, 8) < 0;
-	OPENSSL_cleanse(kc, sizeof(kc));
-	return rc ? SW_TECH : SW_OK;
+	return SW_OK;
 }
 
-static int authenticate(struct uicc *card, const struct uicc_apdu *a, uint8_t *out, size_t cap,
-			size_t *outlen)
+static int authenticate(struct uicc *card, struct auth_ctx *cx, const struct uicc_apdu *a,
+			uint8_t *out, size_t cap, size_t *outlen)
 {
 	struct aka_ctx c;
 	int idx, sw;
@@ -144,15 +164,15 @@ static int authenticate(struct uicc *card, const struct uicc_apdu *a, uint8_t *o
 		cleanse(&c);
 		return SW_TECH;
 	}
-	if (!uicc_aka_supported(&c.ks)) {
+	if (cx == NULL || to_auth_keyset(&c.ks, &c.aks) < 0) {
 		cleanse(&c);
-		return SW_AUTH_CTX;
+		return cx == NULL ? SW_TECH : SW_AUTH_CTX;
 	}
 	if (a->p2 == 0x81)
-		sw = auth_3g(card, a->chan, (unsigned)idx, &c, a->data + 1, a->data + 18, out, cap,
-			     outlen);
+		sw = auth_3g(card, cx, a->chan, (unsigned)idx, &c, a->data + 1, a->data + 18, out,
+			     cap, outlen);
 	else
-		sw = auth_gsm(&c, a->data + 1, out, cap, outlen);
+		sw = auth_gsm(cx, &c, a->data + 1, out, cap, outlen);
 	cleanse(&c);
 	if (sw != SW_OK) {
 		OPENSSL_cleanse(out, *outlen);
@@ -161,17 +181,31 @@ static int authenticate(struct uicc *card, const struct uicc_apdu *a, uint8_t *o
 	return sw;
 }
 
+static int usim_install(struct uicc *card, void *arg, void **state)
+{
+	(void)card;
+	(void)arg;
+	*state = auth_ctx_new();
+	return *state ? 0 : UICC_ENOMEM;
+}
+
+static void usim_uninstall(void *state)
+{
+	auth_ctx_free(state);
+}
+
 static int usim_process(struct uicc *card, void *state, const struct uicc_apdu *a,
 			uint8_t *out, size_t cap, size_t *outlen)
 {
-	(void)state;
 	*outlen = 0;
 	if (a->ins == 0x88 && (a->cla & 0x80) == 0)
-		return authenticate(card, a, out, cap, outlen);
+		return authenticate(card, state, a, out, cap, outlen);
 	return UICC_APPLET_PASS;
 }
 
 const struct uicc_applet_ops uicc_usim_applet = {
 	.name = "usim",
+	.install = usim_install,
 	.process = usim_process,
+	.uninstall = usim_uninstall,
 };

@@ -1,11 +1,13 @@
 /* fuzz_apdu.c - libFuzzer harness: a personalised default card (key set 0
  * active) fed a sequence of APDUs cut from the input.  Byte 0: b1 = T=0
- * transport, b2 = verify PIN1 first, b3 = verify ADM1 first.  Then records
+ * transport, b2 = verify PIN1 first, b3 = verify ADM1 first, b4 = odd
+ * APDUs go through a remote (RFM) session with ADM1 granted.  Then records
  * of `len(1) bytes(len)`; len FF = warm reset.  Every answer must be at
  * least SW1 SW2 and fit the buffer; a journal left open is a bug. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "uicckit/hooks.h"
 #include "uicckit/keyset.h"
 #include "uicckit/uicc.h"
 
@@ -34,9 +36,10 @@ static struct uicc *card_new(void)
 	return c;
 }
 
-static void send(struct uicc *c, const uint8_t *a, size_t n, uint8_t *r)
+static void send(struct uicc *c, struct uicc_remote *rs, const uint8_t *a, size_t n, uint8_t *r)
 {
-	size_t rn = uicc_transmit(c, a, n, r, UICC_RAPDU_MAX);
+	size_t rn = rs ? uicc_transmit_remote(c, rs, a, n, r, UICC_RAPDU_MAX) :
+			 uicc_transmit(c, a, n, r, UICC_RAPDU_MAX);
 
 	if (rn < 2 || rn > UICC_RAPDU_MAX)
 		abort();
@@ -49,9 +52,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					0xff, 0xff, 0xff, 0xff };
 	static const uint8_t adm1[] = { 0x00, 0x20, 0x00, 0x0a, 0x08, '8', '8', '8', '8',
 					'8', '8', '8', '8' };
+	static const uint8_t adm = 0x0a;
 	struct uicc *c;
+	struct uicc_remote *rs = NULL;
 	uint8_t atr[UICC_ATR_MAX];
 	size_t pos = 1;
+	unsigned k = 0;
 
 	if (size == 0)
 		return 0;
@@ -60,9 +66,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[0] & 1)
 		uicc_set_transport(c, UICC_TRANSPORT_T0);
 	if (data[0] & 2)
-		send(c, pin1, sizeof(pin1), r);
+		send(c, NULL, pin1, sizeof(pin1), r);
 	if (data[0] & 4)
-		send(c, adm1, sizeof(adm1), r);
+		send(c, NULL, adm1, sizeof(adm1), r);
+	if (data[0] & 8)
+		rs = uicc_remote_new(c, &adm, 1);
 	while (pos < size) {
 		size_t n = data[pos++];
 
@@ -72,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (n > size - pos)
 			n = size - pos;
-		send(c, data + pos, n, r);
+		send(c, (k++ & 1) ? rs : NULL, data + pos, n, r);
 		pos += n;
 	}
 	/* the image must still serialise and load */
@@ -85,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uicc_free(d);
 		json_decref(j);
 	}
+	uicc_remote_free(rs);
 	uicc_free(c);
 	return 0;
 }

@@ -51,7 +51,8 @@ struct uicc_keyset {
 	uint8_t op_is_opc;	/* 1: opc[] holds OPc (TOPc); 0: it holds OP (TOP) */
 	uint8_t opc_len;	/* 16 (Milenage) or 32 (TUAK) */
 	uint8_t opc[32];
-	/* RES length in bytes for TUAK (4, 8, 16, 32) and XOR (4..16); 0 = 8.
+	/* RES length in bytes for TUAK (4, 8, 16, 32) and XOR (4..16); 0 = the
+	 * algorithm's default (Milenage 8, XOR 16, as libukauth).
 	 * TUAK (TS 35.231) MAC/CK/IK sizes in bytes and Keccak iterations. */
 	uint8_t res_len, tuak_mac_len, tuak_ck_len, tuak_ik_len, tuak_keccak_iter;
 	/* OTA (TS 102 225): KIc/KID algorithm bytes as coded in the KIc/KID
