@@ -391,3 +391,45 @@ int ota_cat_terminal_response_build(uint8_t number, uint8_t type, uint8_t qualif
 	*out_len = n;
 	return 0;
 }
+
+enum ota_env_action ota_env_sw_action(uint16_t sw, uint8_t *fcs, uint8_t *xx)
+{
+	unsigned sw1 = sw >> 8;
+	enum ota_env_action a;
+	uint8_t f = 0;
+
+	if (xx != NULL)
+		*xx = (uint8_t)sw;
+	if (sw == 0x9000) {
+		a = OTA_ENV_ACT_ACK;
+	} else if (sw1 == 0x91) {
+		a = OTA_ENV_ACT_ACK_FETCH;
+	} else if (sw1 == 0x61 || sw1 == 0x9f) {
+		a = OTA_ENV_ACT_GET_RESPONSE;
+	} else if (sw1 == 0x62 || sw1 == 0x63 || sw1 == 0x9e) {
+		/* TS 31.111 §7.1.1.2: "(U)SIM data download error" */
+		a = OTA_ENV_ACT_ERROR_DATA;
+		f = OTA_SMS_FCS_DATA_DOWNLOAD_ERROR;
+	} else if (sw == 0x9300) {
+		a = OTA_ENV_ACT_BUSY;
+		f = OTA_SMS_FCS_SAT_BUSY;
+	} else {
+		a = OTA_ENV_ACT_ERROR;
+		f = 0xff;	/* TS 23.040 §9.2.3.22: unspecified error cause */
+	}
+	if (fcs != NULL)
+		*fcs = f;
+	return a;
+}
+
+const char *ota_env_action_name(enum ota_env_action a)
+{
+	switch (a) {
+	case OTA_ENV_ACT_ACK: return "RP-ACK";
+	case OTA_ENV_ACT_ACK_FETCH: return "RP-ACK, then FETCH";
+	case OTA_ENV_ACT_GET_RESPONSE: return "GET RESPONSE, PoR in RP-ACK";
+	case OTA_ENV_ACT_ERROR_DATA: return "RP-ERROR (U)SIM data download error";
+	case OTA_ENV_ACT_BUSY: return "RP-ERROR (U)SIM toolkit busy";
+	default: return "RP-ERROR";
+	}
+}

@@ -274,6 +274,26 @@ START_TEST(terminal_response)
 }
 END_TEST
 
+START_TEST(sw_actions)
+{
+	uint8_t fcs = 0, xx = 0;
+
+	ck_assert_int_eq(ota_env_sw_action(0x9000, &fcs, &xx), OTA_ENV_ACT_ACK);
+	ck_assert_int_eq(ota_env_sw_action(0x9138, &fcs, &xx), OTA_ENV_ACT_ACK_FETCH);
+	ck_assert_uint_eq(xx, 0x38);
+	ck_assert_int_eq(ota_env_sw_action(0x6129, &fcs, &xx), OTA_ENV_ACT_GET_RESPONSE);
+	ck_assert_uint_eq(xx, 0x29);
+	ck_assert_int_eq(ota_env_sw_action(0x9f29, NULL, NULL), OTA_ENV_ACT_GET_RESPONSE);
+	ck_assert_int_eq(ota_env_sw_action(0x6200, &fcs, NULL), OTA_ENV_ACT_ERROR_DATA);
+	ck_assert_uint_eq(fcs, 0xd5);
+	ck_assert_int_eq(ota_env_sw_action(0x9300, &fcs, NULL), OTA_ENV_ACT_BUSY);
+	ck_assert_uint_eq(fcs, 0xd4);
+	ck_assert_int_eq(ota_env_sw_action(0x6f00, &fcs, NULL), OTA_ENV_ACT_ERROR);
+	ck_assert_uint_eq(fcs, 0xff);
+	ck_assert_str_eq(ota_env_action_name(OTA_ENV_ACT_BUSY), "RP-ERROR (U)SIM toolkit busy");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("envelope");
@@ -286,6 +306,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, fetch_62_63);
 	tcase_add_test(tc, fetch_malformed);
 	tcase_add_test(tc, terminal_response);
+	tcase_add_test(tc, sw_actions);
 	suite_add_tcase(s, tc);
 	return s;
 }

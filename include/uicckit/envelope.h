@@ -115,6 +115,22 @@ int ota_cat_terminal_response_build(uint8_t number, uint8_t type, uint8_t qualif
 				    const uint8_t *result, size_t result_len, uint8_t *out,
 				    size_t cap, size_t *out_len);
 
+/* What the ME does with the card's answer to an ENVELOPE (SMS-PP DOWNLOAD),
+ * TS 31.111 §7.1.1.2 / ota-sms-transport.md §2.1. */
+enum ota_env_action {
+	OTA_ENV_ACT_ACK = 0,		/* 90 00: RP-ACK, no user data */
+	OTA_ENV_ACT_ACK_FETCH,		/* 91 XX: RP-ACK, then FETCH XX bytes */
+	OTA_ENV_ACT_GET_RESPONSE,	/* 61 XX / 9F XX: GET RESPONSE, PoR data in RP-ACK */
+	OTA_ENV_ACT_ERROR_DATA,		/* 62/63 XX, 9E XX: RP-ERROR, FCS D5, data if any */
+	OTA_ENV_ACT_BUSY,		/* 93 00: RP-ERROR, FCS D4 (toolkit busy) */
+	OTA_ENV_ACT_ERROR,		/* anything else: RP-ERROR (FCS UNSURE: FF unspecified) */
+};
+
+/* Classify SW1 SW2; *fcs gets the TP-FCS for the RP-ERROR cases and *xx
+ * the length byte of 91/61/9F/9E answers (either may be NULL). */
+enum ota_env_action ota_env_sw_action(uint16_t sw, uint8_t *fcs, uint8_t *xx);
+const char *ota_env_action_name(enum ota_env_action a);
+
 #ifdef __cplusplus
 }
 #endif
