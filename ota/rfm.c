@@ -286,7 +286,8 @@ static int open_template(const uint8_t *s, size_t len, unsigned def, unsigned in
 	memset(it, 0, sizeof(*it));
 	if (len < 1)
 		return OTA_RFM_E_TAG;
-	if (s[0] == indef || (indef == 0xae && s[0] == 0xac)) {
+	/* pycrate's TS 101 220 list has AC/AD for the indefinite templates */
+	if (s[0] == indef || s[0] == indef - 2) {
 		if (len < 2)
 			return OTA_RFM_E_NO_LEN;
 		if (s[1] != 0x80)
