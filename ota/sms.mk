@@ -41,3 +41,11 @@ tests_fuzz_envelope_replay_LDADD = $(OTA_SMS_FUZZ_LIBS)
 tests_fuzz_rfm_replay_SOURCES = fuzz/fuzz_rfm.c fuzz/replay.c
 tests_fuzz_rfm_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"rfm"'
 tests_fuzz_rfm_replay_LDADD = $(OTA_SMS_FUZZ_LIBS)
+
+# The operator tool (thin; libota does the work) and its man page.
+bin_PROGRAMS += tools/uicc-ota
+tools_uicc_ota_SOURCES = tools/uicc-ota.c
+tools_uicc_ota_LDADD = libukotasms.la libukcommon.la $(JANSSON_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS)
+dist_man_MANS += man/uicc-ota.1
+TESTS += tests/test_uicc_ota.sh
+dist_check_SCRIPTS += tests/test_uicc_ota.sh
