@@ -15,7 +15,10 @@ lib_srcs=$(ls "$src"/common/*.c "$src"/auth/*.c "$src"/ota/*.c "$src"/card/*.c 2
 for h in "$src"/fuzz/fuzz_*.c; do
 	[ -e "$h" ] || continue
 	name=$(basename "$h" .c)
+	# A harness may name extra sources outside the library directories in a
+	# line of the form:  /* fuzz-extra: tools/vpcd.c */
+	extra=$(sed -n 's|^/\* fuzz-extra: \(.*\) \*/$|\1|p' "$h" | sed "s|[^ ]*|$src/&|g")
 	echo "fuzz build: $name"
 	# shellcheck disable=SC2086
-	$CLANG $cflags -o "$out/$name" "$h" $lib_srcs $libs
+	$CLANG $cflags -o "$out/$name" "$h" $extra $lib_srcs $libs
 done

@@ -13,7 +13,13 @@
  * end (and also mid-command where the card must persist before it answers,
  * e.g. the PIN retry counter before the comparison result).  If commit()
  * fails, the in-memory state is rolled back to the last committed state and
- * the command answers 65 81 (memory problem).
+ * the command answers 65 81 (memory problem).  A command that answers an
+ * error status (64xx..6Fxx) leaves none of its own writes behind.  The
+ * mid-command persist of a PIN counter commits everything pending, also
+ * inside an explicit uicc_txn_begin() (security before atomicity).
+ *
+ * Related headers: applet.h (adding applets), keyset.h (personalisation:
+ * key sets, SQN arrays, PINs, direct file writes), fcp.h (FCP decoder).
  */
 #ifndef UICCKIT_UICC_H
 #define UICCKIT_UICC_H
@@ -64,7 +70,11 @@ json_t *uicc_to_json(const struct uicc *card);
 /* Frees the card; key material is cleansed (OPENSSL_cleanse). */
 void uicc_free(struct uicc *card);
 
+/* No store (the default) keeps the card in memory only; commit() is then
+ * never called. */
 void uicc_set_store(struct uicc *card, const struct uicc_store_ops *ops, void *ctx);
+/* Default: UICC_TRANSPORT_DIRECT.  The ATR offers T=0 only, so a reader
+ * path (PC/SC, vpcd) should select UICC_TRANSPORT_T0. */
 void uicc_set_transport(struct uicc *card, enum uicc_transport t);
 
 /* Power-up or warm reset: clears volatile state (channels, selections,
@@ -75,12 +85,16 @@ void uicc_power_off(struct uicc *card);
 
 /* Run one command APDU (ISO 7816-4 short or extended, cases 1-4).
  * rapdu must hold UICC_RAPDU_MAX bytes.  Returns the response length (>= 2):
- * data followed by SW1 SW2. */
+ * data followed by SW1 SW2 (0 only if rapdu is NULL or cap < 2).  Works
+ * before uicc_power_on() too (the card starts in the reset state). */
 size_t uicc_transmit(struct uicc *card, const uint8_t *capdu, size_t len,
 		     uint8_t *rapdu, size_t cap);
 
 /* Transactions (JavaCard style).  Writes between begin and commit become
- * persistent together; abort restores the state at begin. */
+ * persistent together (one store commit() when the outermost commit runs);
+ * abort restores the state at begin.  commit returns 0, UICC_EIO (store
+ * failed: rolled back) or UICC_EARG (no transaction open).  A reset
+ * (uicc_power_on) aborts an open transaction. */
 int uicc_txn_begin(struct uicc *card);
 int uicc_txn_commit(struct uicc *card);
 void uicc_txn_abort(struct uicc *card);
