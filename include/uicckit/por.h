@@ -1,0 +1,52 @@
+/*
+ * por.h - TS 102 225 §5.2 / TS 31.115 response packets (Proof of Receipt),
+ * as SMS user data: 02 71 00 RPL RHL TAR | CNTR PCNTR RSC RC/CC data pad.
+ *
+ * The UDH 02 71 00 is part of the PoR's RC/CC input (TS 31.115 §6).  A PoR
+ * answering a failed packet (any RSC other than 00 and 0B) is ALWAYS built
+ * plain -- RHL 0A, CNTR 0, no RC/CC, not ciphered -- whatever SPI2 asks:
+ * a protected PoR over predictable plaintext is what made the 2013 OTA key
+ * attack possible, and an echoed counter would be a decryption oracle.
+ * ota_por_parse() verifies the protection SPI2 asked for; it accepts a plain
+ * PoR only when RHL = 0A, reports it as unauthenticated, and refuses a plain
+ * PoR that claims success (OTA_EPLAIN).
+ */
+#ifndef UICCKIT_POR_H
+#define UICCKIT_POR_H
+
+#include "uicckit/secpkt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* "PoR OK", "RC/CC/DS failed", ..., "reserved", "proprietary". */
+const char *ota_rsc_name(uint8_t rsc);
+
+int ota_por_build(const struct ota_cmd_hdr *cmd, const struct ota_keys *k, uint8_t rsc,
+		  const uint8_t *data, size_t dlen, uint8_t *out, size_t cap);
+int ota_por_build_cx(struct ota_crypto *cx, const struct ota_cmd_hdr *cmd,
+		     const struct ota_keys *k, uint8_t rsc, const uint8_t *data,
+		     size_t dlen, uint8_t *out, size_t cap);
+
+struct ota_por {
+	uint8_t tar[3];
+	uint64_t cntr;
+	uint8_t pcntr;
+	uint8_t rsc;
+	int authenticated;	/* a CC verified (ciphering alone is not) */
+	int protected_as_asked;	/* the SPI2 protection was present */
+	const uint8_t *data;
+	size_t dlen;
+};
+
+/* Parse PoR user data (with or without its 02 71 00) answering cmd; work
+ * holds at least len + 3 bytes. */
+int ota_por_parse(const uint8_t *ud, size_t len, const struct ota_cmd_hdr *cmd,
+		  const struct ota_keys *k, uint8_t *work, size_t workcap,
+		  struct ota_por *por);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
