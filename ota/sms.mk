@@ -4,12 +4,10 @@
 # its man page, the OTA build benchmark, tests and fuzz harnesses.
 # Included after ota/local.mk, which defines libukota.la.
 
-# TEMPORARY until ota/local.mk (libukota.la) lands from the ota-pkt branch:
-noinst_LTLIBRARIES += libukotasms.la
-libukotasms_la_SOURCES = ota/sms.c ota/udh.c ota/concat.c ota/envelope.c ota/rfm.c
+libukota_la_SOURCES += ota/sms.c ota/udh.c ota/concat.c ota/envelope.c ota/rfm.c
 uicckitinclude_HEADERS += include/uicckit/sms.h include/uicckit/envelope.h include/uicckit/rfm.h
 
-OTA_SMS_TEST_LIBS = libukotasms.la libukcommon.la $(CHECK_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS)
+OTA_SMS_TEST_LIBS = libukota.la libukcommon.la $(CHECK_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS)
 
 check_PROGRAMS += tests/test_sms tests/test_envelope tests/test_rfm
 TESTS += tests/test_sms tests/test_envelope tests/test_rfm
@@ -24,7 +22,7 @@ tests_test_rfm_CFLAGS = $(TEST_CFLAGS)
 tests_test_rfm_LDADD = $(OTA_SMS_TEST_LIBS)
 
 # Fuzz harnesses, replayed over their seed corpora by `make check`.
-OTA_SMS_FUZZ_LIBS = libukotasms.la libukcommon.la $(OPENSSL_LIBS) $(ZLIB_LIBS)
+OTA_SMS_FUZZ_LIBS = libukota.la libukcommon.la $(OPENSSL_LIBS) $(ZLIB_LIBS)
 check_PROGRAMS += tests/fuzz_sms_replay tests/fuzz_concat_replay \
 	tests/fuzz_envelope_replay tests/fuzz_rfm_replay
 TESTS += tests/fuzz_sms_replay tests/fuzz_concat_replay \
@@ -45,7 +43,7 @@ tests_fuzz_rfm_replay_LDADD = $(OTA_SMS_FUZZ_LIBS)
 # The operator tool (thin; libota does the work) and its man page.
 bin_PROGRAMS += tools/uicc-ota
 tools_uicc_ota_SOURCES = tools/uicc-ota.c
-tools_uicc_ota_LDADD = libukotasms.la libukcommon.la $(JANSSON_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS)
+tools_uicc_ota_LDADD = libukota.la libukcommon.la $(JANSSON_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS)
 dist_man_MANS += man/uicc-ota.1
 TESTS += tests/test_uicc_ota.sh
 dist_check_SCRIPTS += tests/test_uicc_ota.sh
