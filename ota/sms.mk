@@ -47,3 +47,8 @@ tools_uicc_ota_LDADD = libukota.la libukcommon.la $(JANSSON_LIBS) $(OPENSSL_LIBS
 dist_man_MANS += man/uicc-ota.1
 TESTS += tests/test_uicc_ota.sh
 dist_check_SCRIPTS += tests/test_uicc_ota.sh
+
+# OTA build-rate benchmark (not run by make check).
+noinst_PROGRAMS += bench/ota-build
+bench_ota_build_SOURCES = bench/ota-build.c
+bench_ota_build_LDADD = libukota.la libukcommon.la $(OPENSSL_LIBS) $(ZLIB_LIBS)
