@@ -2,7 +2,7 @@
 # libukota.la (convenience: tests, tools and the card link it) holds every
 # ota source; ota/sms.mk adds the SMS/ENVELOPE/RFM modules to it.
 noinst_LTLIBRARIES += libukota.la
-libukota_la_SOURCES = ota/cipher.c ota/secpkt.c ota/por.c
+libukota_la_SOURCES = ota/cipher.c ota/crc.c ota/cntr.c ota/secpkt.c ota/por.c
 noinst_HEADERS += ota/cipher.h
 uicckitinclude_HEADERS += include/uicckit/secpkt.h include/uicckit/por.h
 
