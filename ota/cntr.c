@@ -40,3 +40,21 @@ uint8_t ota_msl_check(uint8_t msl, const uint8_t spi[2])
 		return OTA_RSC_INSUFFICIENT_SECURITY;
 	return OTA_RSC_OK;
 }
+
+/* Spec digest §6 step 4 (uicckit policy; the TS leaves it open): the key
+ * set is named by the KVN nibble of KIc (ciphering of the command or the
+ * PoR) and of KID (CC of the command or the PoR).  KVN 0 and a KIc and KID
+ * naming different key sets are refused with RSC 06. */
+uint8_t ota_keyset_check(const struct ota_cmd_hdr *h, uint8_t *kvn)
+{
+	int use_kic = (h->spi[0] & 0x04) || (h->spi[1] & 0x10);
+	int use_kid = (h->spi[0] & 0x03) == 0x02 || (h->spi[1] & 0x0c) == 0x08;
+	uint8_t c = h->kic >> 4, d = h->kid >> 4;
+
+	*kvn = use_kic ? c : use_kid ? d : 0;
+	if ((use_kic && c == 0) || (use_kid && d == 0))
+		return OTA_RSC_SECURITY_ERROR;
+	if (use_kic && use_kid && c != d)
+		return OTA_RSC_SECURITY_ERROR;
+	return OTA_RSC_OK;
+}

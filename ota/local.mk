@@ -13,11 +13,17 @@ libota_la_LDFLAGS = -export-symbols-regex '^ota_' -version-info 0:0:0
 
 UK_OTA_LIBS = libukota.la libukcommon.la $(OPENSSL_LIBS) $(ZLIB_LIBS)
 
-check_PROGRAMS += tests/test_secpkt
-TESTS += tests/test_secpkt
+check_PROGRAMS += tests/test_secpkt tests/test_por tests/test_ota_cipher
+TESTS += tests/test_secpkt tests/test_por tests/test_ota_cipher
 tests_test_secpkt_SOURCES = tests/test_secpkt.c
 tests_test_secpkt_CFLAGS = $(TEST_CFLAGS)
 tests_test_secpkt_LDADD = $(UK_OTA_LIBS) $(CHECK_LIBS)
+tests_test_por_SOURCES = tests/test_por.c
+tests_test_por_CFLAGS = $(TEST_CFLAGS)
+tests_test_por_LDADD = $(UK_OTA_LIBS) $(CHECK_LIBS)
+tests_test_ota_cipher_SOURCES = tests/test_ota_cipher.c
+tests_test_ota_cipher_CFLAGS = $(TEST_CFLAGS)
+tests_test_ota_cipher_LDADD = $(UK_OTA_LIBS) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/fuzz_secpkt_replay tests/fuzz_por_replay
 TESTS += tests/fuzz_secpkt_replay tests/fuzz_por_replay

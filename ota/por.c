@@ -284,9 +284,9 @@ int ota_por_parse_cx(struct ota_crypto *cx, const uint8_t *ud, size_t len,
 	memset(por, 0, sizeof(*por));
 	(void)load(ud, len, work, workcap, &wlen);
 	/* An error PoR comes plain (RHL 0A, TS 102 225 §5.2) whatever SPI2
-	 * asked: accept it as unauthenticated, but never as a success. */
-	if (work[5] == RHL_BASE && (rc == OTA_ELEN || rc == OTA_ECIPHER || rc == OTA_ECHECK ||
-				    rc == OTA_EKEY)) {
+	 * asked, and needs no key or algorithm: accept it as unauthenticated,
+	 * but never as a success. */
+	if (work[5] == RHL_BASE && rc != OTA_ECRYPTO) {
 		if (por_success(work[15]))
 			return OTA_EPLAIN;
 		if (work[14] != 0)
