@@ -14,6 +14,8 @@
 #include "ota/cipher.h"
 #include "uicckit/por.h"
 
+static struct ota_crypto *ota_test_cx;
+
 static size_t hx(const char *s, uint8_t *out, size_t cap)
 {
 	size_t n;
@@ -157,6 +159,162 @@ START_TEST(crc_annex_b)
 }
 END_TEST
 
+
+/* A valid packet with an arbitrary plaintext PCNTR: build the clear packet
+ * by hand, CC it, cipher it (to reach the PCNTR rules of step 6). */
+static size_t craft(uint8_t *p, int calg, size_t bs, uint8_t pcntr, size_t dlen)
+{
+	const uint8_t *kic = (const uint8_t *)"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\xcc\xdd\xee\xff";
+	const uint8_t *kid = (const uint8_t *)"\x0f\x0e\x0d\x0c\x0b\x0a\x09\x08\x07\x06\x05\x04\x03\x02\x01\x00";
+	size_t len = 16 + 8 + dlen;
+
+	ck_assert_uint_eq((len - 10) % bs, 0);
+	memset(p, 0x3c, len);
+	p[0] = (uint8_t)((len - 2) >> 8);
+	p[1] = (uint8_t)(len - 2);
+	p[2] = 0x15;
+	p[3] = calg ? 0x06 : 0x02;
+	p[4] = 0x00;
+	p[5] = p[6] = 0x12;
+	memcpy(p + 7, "\xb0\x00\x01\x00\x00\x00\x00\x07", 8);
+	p[15] = pcntr;
+	ck_assert_int_eq(ota_check_value(ota_test_cx, OTA_ALG_AES, kid, 16, p, 16,
+					 p + 24, dlen, p + 16, 8), 0);
+	if (calg)
+		ck_assert_int_eq(ota_cbc(ota_test_cx, OTA_ALG_AES, kic, 16, 1, p + 10, len - 10,
+					 p + 10), 0);
+	return len;
+}
+
+START_TEST(pcntr_rules)
+{
+	struct ota_cmd_hdr ph;
+	struct ota_keys k;
+	struct ota_cmd cmd;
+	uint8_t p[128], work[128], rsc;
+	size_t n;
+
+	ota_test_cx = ota_crypto_new();
+	ck_assert_ptr_nonnull(ota_test_cx);
+	keys(&k, "00112233445566778899AABBCCDDEEFF", "0F0E0D0C0B0A09080706050403020100");
+	/* ciphered: PCNTR 15 of 18 data bytes is fine, 16 (= block size) is not */
+	n = craft(p, 1, 16, 15, 18);
+	ck_assert_int_eq(ota_cmd_parse_header(p, n, &ph, &rsc), 0);
+	ck_assert_int_eq(ota_cmd_unwrap(p, n, &ph, &k, work, sizeof(work), &cmd, &rsc), 0);
+	ck_assert_uint_eq(cmd.dlen, 3);
+	n = craft(p, 1, 16, 16, 18);
+	ck_assert_int_eq(ota_cmd_parse_header(p, n, &ph, &rsc), 0);
+	ck_assert_int_eq(ota_cmd_unwrap(p, n, &ph, &k, work, sizeof(work), &cmd, &rsc), OTA_ECIPHER);
+	ck_assert_uint_eq(rsc, 0x05);
+	/* PCNTR larger than the data */
+	n = craft(p, 1, 16, 3, 2);
+	ck_assert_int_eq(ota_cmd_parse_header(p, n, &ph, &rsc), 0);
+	ck_assert_int_eq(ota_cmd_unwrap(p, n, &ph, &k, work, sizeof(work), &cmd, &rsc), OTA_ECIPHER);
+	ck_assert_uint_eq(rsc, 0x05);
+	/* not ciphered: PCNTR must be 0 */
+	n = craft(p, 0, 1, 1, 5);
+	ck_assert_int_eq(ota_cmd_parse_header(p, n, &ph, &rsc), 0);
+	ck_assert_int_lt(ota_cmd_unwrap(p, n, &ph, &k, work, sizeof(work), &cmd, &rsc), 0);
+	ck_assert_uint_ne(rsc, 0x00);
+	n = craft(p, 0, 1, 0, 5);
+	ck_assert_int_eq(ota_cmd_unwrap(p, n, &ph, &k, work, sizeof(work), &cmd, &rsc), 0);
+	ck_assert_uint_eq(cmd.dlen, 5);
+	ota_crypto_free(ota_test_cx);
+	ota_test_cx = NULL;
+}
+END_TEST
+
+START_TEST(header_negatives)
+{
+	struct ota_cmd_hdr h, ph;
+	struct ota_keys k;
+	struct ota_cmd cmd;
+	uint8_t out[256], bad[256], work[256], rsc;
+	static const uint8_t data[] = { 0x00, 0xa4, 0x00, 0x04, 0x02, 0x3f, 0x00 };
+	size_t i;
+	int n;
+
+	keys(&k, "00112233445566778899AABBCCDDEEFF", "0F0E0D0C0B0A09080706050403020100");
+	hdr(&h, 0x1619, 0x12, 0x12, 0xb00001, 5);
+	n = ota_cmd_build(&h, &k, data, sizeof(data), out, sizeof(out));
+	ck_assert_int_gt(n, 0);
+	/* every truncation: refused by the header step, and by unwrap alone */
+	for (i = 0; i < (size_t)n; i++) {
+		ck_assert_int_lt(ota_cmd_parse_header(out, i, &ph, &rsc), 0);
+		ck_assert_uint_eq(rsc, 0x06);
+		ck_assert_int_lt(ota_cmd_unwrap(out, i, &h, &k, work, sizeof(work), &cmd, &rsc), 0);
+		ck_assert_uint_ne(rsc, 0x00);
+	}
+	/* CPL one too high / low */
+	memcpy(bad, out, (size_t)n);
+	bad[1]++;
+	ck_assert_int_eq(ota_cmd_parse_header(bad, (size_t)n, &ph, &rsc), OTA_ELEN);
+	bad[1] -= 2;
+	ck_assert_int_eq(ota_cmd_parse_header(bad, (size_t)n, &ph, &rsc), OTA_ELEN);
+	/* CHL below 13, CHL beyond the packet */
+	memcpy(bad, out, (size_t)n);
+	bad[2] = 0x0c;
+	ck_assert_int_eq(ota_cmd_parse_header(bad, (size_t)n, &ph, &rsc), OTA_ELEN);
+	bad[2] = 0xff;
+	ck_assert_int_eq(ota_cmd_parse_header(bad, (size_t)n, &ph, &rsc), OTA_ELEN);
+	ck_assert_uint_eq(rsc, 0x06);
+	/* DS, single DES KIc / KID on the wire: RSC 06 */
+	memcpy(bad, out, (size_t)n);
+	bad[3] = 0x17;
+	ck_assert_int_eq(ota_cmd_parse_header(bad, (size_t)n, &ph, &rsc), OTA_ESPI);
+	ck_assert_uint_eq(rsc, 0x06);
+	memcpy(bad, out, (size_t)n);
+	bad[5] = 0x11;
+	ck_assert_int_eq(ota_cmd_parse_header(bad, (size_t)n, &ph, &rsc), OTA_EDES);
+	ck_assert_uint_eq(rsc, 0x06);
+	bad[5] = 0x1d;
+	ck_assert_int_eq(ota_cmd_parse_header(bad, (size_t)n, &ph, &rsc), OTA_EDES);
+	memcpy(bad, out, (size_t)n);
+	bad[6] = 0x11;
+	ck_assert_int_eq(ota_cmd_parse_header(bad, (size_t)n, &ph, &rsc), OTA_EDES);
+	ck_assert_uint_eq(rsc, 0x06);
+	/* an unknown cipher algorithm: 05 */
+	memcpy(bad, out, (size_t)n);
+	bad[5] = 0x16;
+	ck_assert_int_eq(ota_cmd_parse_header(bad, (size_t)n, &ph, &rsc), OTA_EALG);
+	ck_assert_uint_eq(rsc, 0x05);
+	/* unwrap refuses a work buffer smaller than the packet */
+	ck_assert_int_eq(ota_cmd_parse_header(out, (size_t)n, &ph, &rsc), 0);
+	ck_assert_int_eq(ota_cmd_unwrap(out, (size_t)n, &ph, &k, work, (size_t)n - 1, &cmd, &rsc),
+			 OTA_ESPACE);
+	/* build: output one byte too small, data too long for CPL */
+	ck_assert_int_eq(ota_cmd_build(&h, &k, data, sizeof(data), out, (size_t)n - 1), OTA_ESPACE);
+	ck_assert_int_eq(ota_cmd_build(&h, &k, data, 0x10000, out, sizeof(out)), OTA_ESPACE);
+	ck_assert_int_eq(ota_cmd_build(&h, &k, NULL, 3, out, sizeof(out)), OTA_EARG);
+}
+END_TEST
+
+START_TEST(keyset_rules)
+{
+	struct ota_cmd_hdr h;
+	uint8_t kvn;
+
+	hdr(&h, 0x1619, 0x12, 0x12, 0xb00001, 0);
+	ck_assert_uint_eq(ota_keyset_check(&h, &kvn), 0x00);
+	ck_assert_uint_eq(kvn, 1);
+	hdr(&h, 0x1619, 0x22, 0x32, 0xb00001, 0);	/* different key sets */
+	ck_assert_uint_eq(ota_keyset_check(&h, &kvn), 0x06);
+	hdr(&h, 0x1619, 0x02, 0x02, 0xb00001, 0);	/* KVN 0 */
+	ck_assert_uint_eq(ota_keyset_check(&h, &kvn), 0x06);
+	hdr(&h, 0x1201, 0x05, 0x35, 0xb00001, 0);	/* CC only: KIc unused */
+	ck_assert_uint_eq(ota_keyset_check(&h, &kvn), 0x00);
+	ck_assert_uint_eq(kvn, 3);
+	hdr(&h, 0x1211, 0x25, 0x35, 0xb00001, 0);	/* ... but the PoR is ciphered */
+	ck_assert_uint_eq(ota_keyset_check(&h, &kvn), 0x06);
+	hdr(&h, 0x0001, 0x00, 0x00, 0xb00001, 0);	/* no security at all */
+	ck_assert_uint_eq(ota_keyset_check(&h, &kvn), 0x00);
+	ck_assert_uint_eq(kvn, 0);
+	hdr(&h, 0x1535, 0xf5, 0xf5, 0xb00001, 0);	/* RC: KID carries no key */
+	ck_assert_uint_eq(ota_keyset_check(&h, &kvn), 0x00);
+	ck_assert_uint_eq(kvn, 15);
+}
+END_TEST
+
 START_TEST(refusals)
 {
 	struct ota_cmd_hdr h, ph;
@@ -211,32 +369,51 @@ START_TEST(refusals)
 }
 END_TEST
 
+/* Every single-bit flip of a CC-protected packet, header included, is
+ * refused by one of the steps (the CC covers CPL..TAR too). */
 START_TEST(bit_flips_rejected)
 {
+	static const struct {
+		unsigned spi, kic, kid;
+		size_t cc_len;
+		const char *kic_key, *kid_key;
+	} cfg[] = {
+		{ 0x1619, 0x12, 0x12, 0, "00112233445566778899AABBCCDDEEFF", "0F0E0D0C0B0A09080706050403020100" },
+		{ 0x1601, 0x12, 0x12, 4, "00112233445566778899AABBCCDDEEFF0011223344556677",
+		  "0F0E0D0C0B0A09080706050403020100" },
+		{ 0x1201, 0x15, 0x15, 0, NULL, "2123456789ABCDEF100276FEDCBA0123" },
+		{ 0x1e39, 0x39, 0x39, 0, "0956F342366C6C92F32D5392ECB1CBD5C051DB484843F0EB",
+		  "9CD41F792BC38C08A5DF849B4118C71AEA4D8192207297C8" },
+	};
 	struct ota_cmd_hdr h, ph;
 	struct ota_keys k;
 	struct ota_cmd cmd;
 	uint8_t out[256], work[256], rsc, data[40];
-	size_t i;
+	size_t i, c;
 	int n, bit;
 
 	memset(data, 0x5a, sizeof(data));
-	keys(&k, "00112233445566778899AABBCCDDEEFF", "0F0E0D0C0B0A09080706050403020100");
-	hdr(&h, 0x1619, 0x12, 0x12, 0xb00001, 5);
-	n = ota_cmd_build(&h, &k, data, sizeof(data), out, sizeof(out));
-	ck_assert_int_gt(n, 0);
-	for (i = 0; i < (size_t)n; i++)
-		for (bit = 0; bit < 8; bit++) {
-			int ok;
+	for (c = 0; c < sizeof(cfg) / sizeof(cfg[0]); c++) {
+		keys(&k, cfg[c].kic_key, cfg[c].kid_key);
+		k.cc_len = cfg[c].cc_len;
+		hdr(&h, cfg[c].spi, cfg[c].kic, cfg[c].kid, 0xb00001, 5);
+		n = ota_cmd_build(&h, &k, data, sizeof(data) - c, out, sizeof(out));
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_eq(ota_cmd_parse_header(out, (size_t)n, &ph, &rsc), 0);
+		ck_assert_int_eq(ota_cmd_unwrap(out, (size_t)n, &ph, &k, work, sizeof(work), &cmd, &rsc), 0);
+		for (i = 0; i < (size_t)n; i++)
+			for (bit = 0; bit < 8; bit++) {
+				int ok;
 
-			out[i] ^= (uint8_t)(1 << bit);
-			ok = ota_cmd_parse_header(out, (size_t)n, &ph, &rsc) == 0 &&
-			     ota_cmd_unwrap(out, (size_t)n, &ph, &k, work, sizeof(work), &cmd, &rsc) == 0 &&
-			     memcmp(ph.tar, h.tar, 3) == 0 && ph.spi[0] == h.spi[0] && ph.spi[1] == h.spi[1] &&
-			     ph.kic == h.kic && ph.kid == h.kid;
-			ck_assert_msg(!ok, "flip of byte %zu bit %d accepted", i, bit);
-			out[i] ^= (uint8_t)(1 << bit);
-		}
+				out[i] ^= (uint8_t)(1 << bit);
+				ok = ota_cmd_parse_header(out, (size_t)n, &ph, &rsc) == 0 &&
+				     ota_cmd_unwrap(out, (size_t)n, &ph, &k, work, sizeof(work), &cmd,
+						    &rsc) == 0;
+				ck_assert_msg(!ok, "config %zu: flip of byte %zu bit %d accepted", c, i, bit);
+				ck_assert_uint_ne(rsc, 0x00);
+				out[i] ^= (uint8_t)(1 << bit);
+			}
+	}
 }
 END_TEST
 
@@ -256,6 +433,14 @@ START_TEST(counter_rules)
 	ck_assert_uint_eq(ota_cntr_check(one, 5, 7), 0x03);
 	ck_assert_uint_eq(ota_cntr_check(higher, OTA_CNTR_MAX, 0), 0x04);
 	ck_assert_uint_eq(ota_cntr_check(one, OTA_CNTR_MAX, 0), 0x04);
+	ck_assert_uint_eq(ota_cntr_check(one, OTA_CNTR_MAX - 1, OTA_CNTR_MAX), 0x00);
+	ck_assert_uint_eq(ota_cntr_check(higher, OTA_CNTR_MAX - 1, OTA_CNTR_MAX), 0x00);
+	ck_assert_uint_eq(ota_cntr_check(one, 0, 0), 0x02);
+	ck_assert_uint_eq(ota_cntr_check(one, 0, 1), 0x00);
+	ck_assert_uint_eq(ota_cntr_check(one, 0, OTA_CNTR_MAX), 0x03);
+	/* no counter / no check: never blocked, never low */
+	ck_assert_uint_eq(ota_cntr_check(none, OTA_CNTR_MAX, 0), 0x00);
+	ck_assert_uint_eq(ota_cntr_check(any, OTA_CNTR_MAX, 3), 0x00);
 	/* MSL 16: counter higher + ciphering + CC */
 	ck_assert_uint_eq(ota_msl_check(0x16, (const uint8_t[]){ 0x16, 0x19 }), 0x00);
 	ck_assert_uint_eq(ota_msl_check(0x16, (const uint8_t[]){ 0x1e, 0x19 }), 0x00);
@@ -339,6 +524,9 @@ int main(void)
 	tcase_add_loop_test(tc, command_vectors, 0, (int)(sizeof(cmd_vecs) / sizeof(cmd_vecs[0])));
 	tcase_add_test(tc, crc_annex_b);
 	tcase_add_test(tp, refusals);
+	tcase_add_test(tp, pcntr_rules);
+	tcase_add_test(tp, header_negatives);
+	tcase_add_test(tp, keyset_rules);
 	tcase_add_test(tp, bit_flips_rejected);
 	tcase_add_test(tp, counter_rules);
 	tcase_add_test(tp, roundtrip_random);
