@@ -323,3 +323,8 @@ int ota_por_wanted(const uint8_t spi[2], uint8_t rsc)
 	default: return 0;
 	}
 }
+
+int ota_por_by_submit(const uint8_t spi[2])
+{
+	return (spi[1] & 0x20) != 0;
+}

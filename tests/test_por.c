@@ -246,6 +246,8 @@ START_TEST(por_wanted)
 	ck_assert_int_eq(ota_por_wanted(on_error, 0x00), 0);
 	ck_assert_int_eq(ota_por_wanted(on_error, 0x02), 1);
 	ck_assert_int_eq(ota_por_wanted(reserved, 0x06), 0);
+	ck_assert_int_eq(ota_por_by_submit(always), 1);
+	ck_assert_int_eq(ota_por_by_submit((const uint8_t[]){ 0x06, 0x19 }), 0);
 }
 END_TEST
 

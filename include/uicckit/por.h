@@ -55,6 +55,9 @@ int ota_por_parse_cx(struct ota_crypto *cx, const uint8_t *ud, size_t len,
 
 /* Card side: does SPI2 ask for a PoR for this RSC?  1 or 0. */
 int ota_por_wanted(const uint8_t spi[2], uint8_t rsc);
+/* TS 31.115 SPI2 b6: 1 = PoR by SMS-SUBMIT (proactive SEND SHORT MESSAGE),
+ * 0 = in the SMS-DELIVER-REPORT (ENVELOPE response data). */
+int ota_por_by_submit(const uint8_t spi[2]);
 
 #ifdef __cplusplus
 }

@@ -15,8 +15,12 @@
  *   (card: commit counter, run script, ota_por_build() with RSC 00)
  * Each step writes the Response Status Code a card would send to *rsc.
  * Single DES (KIc/KID low nibble 1 or D) and DS are refused.  All crypto is
- * OpenSSL 3 EVP / EVP_MAC; an `struct ota_crypto` caches the fetched
- * algorithms and contexts for callers that build many packets.
+ * OpenSSL 3 EVP / EVP_MAC; a `struct ota_crypto` caches the fetched
+ * algorithms and contexts for callers that build many packets: the *_cx
+ * variants are the fast path (one context per thread; > 1 M AES packets/s
+ * with a new key set per packet), the plain ones create a context per call.
+ * No global mutable state.  Keys stay in the caller's struct ota_keys: the
+ * caller cleanses it (OPENSSL_cleanse) after use.
  */
 #ifndef UICCKIT_SECPKT_H
 #define UICCKIT_SECPKT_H
