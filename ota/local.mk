@@ -15,10 +15,10 @@ UK_OTA_LIBS = libukota.la libukcommon.la $(OPENSSL_LIBS) $(ZLIB_LIBS)
 
 check_PROGRAMS += tests/test_secpkt tests/test_por tests/test_ota_cipher
 TESTS += tests/test_secpkt tests/test_por tests/test_ota_cipher
-tests_test_secpkt_SOURCES = tests/test_secpkt.c
+tests_test_secpkt_SOURCES = tests/test_secpkt.c tests/vecfile.c tests/vecfile.h
 tests_test_secpkt_CFLAGS = $(TEST_CFLAGS)
 tests_test_secpkt_LDADD = $(UK_OTA_LIBS) $(CHECK_LIBS)
-tests_test_por_SOURCES = tests/test_por.c
+tests_test_por_SOURCES = tests/test_por.c tests/vecfile.c tests/vecfile.h
 tests_test_por_CFLAGS = $(TEST_CFLAGS)
 tests_test_por_LDADD = $(UK_OTA_LIBS) $(CHECK_LIBS)
 tests_test_ota_cipher_SOURCES = tests/test_ota_cipher.c

@@ -7,11 +7,14 @@
  * status code names; SPI2 PoR request; malformed input.
  */
 #include <check.h>
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/rand.h>
 
 #include "common/hex.h"
+#include "tests/vecfile.h"
 #include "uicckit/por.h"
 
 static size_t hx(const char *s, uint8_t *out, size_t cap)
@@ -339,6 +342,61 @@ START_TEST(por_cc4_and_lengths)
 }
 END_TEST
 
+/* The hex strings above were copied from tests/vectors/ota-pysim.txt: check
+ * that every one still appears there, so a transcription slip cannot hide. */
+static char *load_vector_text(void)
+{
+	char path[1024];
+	FILE *f;
+	char *buf;
+	long n;
+	size_t i;
+
+	ck_assert_ptr_nonnull(uk_vec_path("ota-pysim.txt", path, sizeof(path)));
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	ck_assert_int_gt(n, 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	buf[n] = 0;
+	for (i = 0; i < (size_t)n; i++)
+		buf[i] = (char)tolower((unsigned char)buf[i]);
+	return buf;
+}
+
+static int in_vector_file(const char *text, const char *hexs)
+{
+	char want[1024];
+	size_t j = 0;
+
+	for (; *hexs && j + 1 < sizeof(want); hexs++)
+		if (*hexs != ' ')
+			want[j++] = (char)tolower((unsigned char)*hexs);
+	want[j] = 0;
+	return strstr(text, want) != NULL;
+}
+
+START_TEST(por_vectors_from_file)
+{
+	char *text = load_vector_text();
+	size_t i, checked = 0;
+
+	for (i = 0; i < sizeof(por_vecs) / sizeof(por_vecs[0]); i++) {
+		if (por_vecs[i].id[0] != 'A' && por_vecs[i].id[0] != 'B')
+			continue;	/* §8 examples come from the spec digest */
+		ck_assert_msg(in_vector_file(text, por_vecs[i].por), "%s not in ota-pysim.txt", por_vecs[i].id);
+		checked++;
+	}
+	ck_assert_uint_ge(checked, 5);
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("por");
@@ -355,6 +413,7 @@ int main(void)
 	tcase_add_test(tp, por_wanted);
 	tcase_add_test(tp, por_malformed);
 	tcase_add_test(tp, por_cc4_and_lengths);
+	tcase_add_test(tc, por_vectors_from_file);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tp);
 	sr = srunner_create(s);
