@@ -151,6 +151,8 @@ int ota_cbc(struct ota_crypto *cx, int alg, const uint8_t *key, size_t keylen, i
 	const EVP_CIPHER *c;
 	int outl = 0;
 
+	if (cx == NULL)
+		return OTA_EARG;
 	if (ota_alg_key_ok(alg, keylen) != 0)
 		return OTA_EKEY;
 	c = cipher_of(cx, alg, keylen);
@@ -245,6 +247,8 @@ int ota_check_value(struct ota_crypto *cx, int alg, const uint8_t *key, size_t k
 	}
 	case OTA_ALG_3DES2:
 	case OTA_ALG_3DES3:
+		if (cx == NULL)
+			return OTA_EARG;
 		if (ota_alg_key_ok(alg, keylen) != 0)
 			return OTA_EKEY;
 		if (outlen != 8)
@@ -255,6 +259,8 @@ int ota_check_value(struct ota_crypto *cx, int alg, const uint8_t *key, size_t k
 		OPENSSL_cleanse(mac, sizeof(mac));
 		return rc;
 	case OTA_ALG_AES:
+		if (cx == NULL)
+			return OTA_EARG;
 		if (ota_alg_key_ok(alg, keylen) != 0)
 			return OTA_EKEY;
 		if (outlen != 8 && outlen != 4)

@@ -208,6 +208,21 @@ START_TEST(kic_kid_codings)
 }
 END_TEST
 
+START_TEST(no_context)
+{
+	/* keyed algorithms need a context; the CRCs do not */
+	static const uint8_t key[16], in[16];
+	uint8_t out[16];
+
+	ck_assert_int_eq(ota_cbc(NULL, OTA_ALG_AES, key, 16, 1, in, 16, out), OTA_EARG);
+	ck_assert_int_eq(ota_check_value(NULL, OTA_ALG_AES, key, 16, in, 16, NULL, 0, out, 8),
+			 OTA_EARG);
+	ck_assert_int_eq(ota_check_value(NULL, OTA_ALG_3DES2, key, 16, in, 16, NULL, 0, out, 8),
+			 OTA_EARG);
+	ck_assert_int_eq(ota_check_value(NULL, OTA_ALG_CRC16, NULL, 0, in, 16, NULL, 0, out, 2), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ota_cipher");
@@ -221,6 +236,7 @@ int main(void)
 	tcase_add_loop_test(tc, cipher_known_answers, 0,
 			    (int)(sizeof(enc_vecs) / sizeof(enc_vecs[0])));
 	tcase_add_test(tc, kic_kid_codings);
+	tcase_add_test(tc, no_context);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
