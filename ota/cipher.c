@@ -1,7 +1,6 @@
 /* cipher.c - see cipher.h */
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -152,6 +151,8 @@ int ota_cbc(struct ota_crypto *cx, int alg, const uint8_t *key, size_t keylen, i
 	const EVP_CIPHER *c;
 	int outl = 0;
 
+	if (cx == NULL)
+		return OTA_EARG;
 	if (ota_alg_key_ok(alg, keylen) != 0)
 		return OTA_EKEY;
 	c = cipher_of(cx, alg, keylen);
@@ -215,21 +216,6 @@ static int aes_cmac(struct ota_crypto *cx, const uint8_t *key, size_t keylen,
 	return 0;
 }
 
-/* ISO/IEC 13239 CRC-16 (polynomial 1021 reflected = 8408), init FFFF; the
- * caller complements the result.  No library offers this one. */
-uint16_t ota_crc16(uint16_t crc, const uint8_t *p, size_t n)
-{
-	size_t i;
-	int bit;
-
-	for (i = 0; i < n; i++) {
-		crc ^= p[i];
-		for (bit = 0; bit < 8; bit++)
-			crc = (uint16_t)(crc & 1 ? (crc >> 1) ^ 0x8408 : crc >> 1);
-	}
-	return crc;
-}
-
 int ota_check_value(struct ota_crypto *cx, int alg, const uint8_t *key, size_t keylen,
 		    const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
 		    uint8_t *out, size_t outlen)
@@ -249,13 +235,7 @@ int ota_check_value(struct ota_crypto *cx, int alg, const uint8_t *key, size_t k
 	}
 	case OTA_ALG_CRC32: {
 		/* TS 102 225 §5.1.3.3: ISO/IEC 13239 CRC-32 = zlib's crc32 */
-		uLong c = crc32(0L, Z_NULL, 0);
-
-		/* zlib: a NULL buffer returns the initial value, not c */
-		if (alen > 0)
-			c = crc32(c, a, (uInt)alen);
-		if (blen > 0)
-			c = crc32(c, b, (uInt)blen);
+		uint32_t c = ota_crc32(ota_crc32(0, a, alen), b, blen);
 
 		if (outlen != 4)
 			return OTA_EARG;
@@ -267,6 +247,8 @@ int ota_check_value(struct ota_crypto *cx, int alg, const uint8_t *key, size_t k
 	}
 	case OTA_ALG_3DES2:
 	case OTA_ALG_3DES3:
+		if (cx == NULL)
+			return OTA_EARG;
 		if (ota_alg_key_ok(alg, keylen) != 0)
 			return OTA_EKEY;
 		if (outlen != 8)
@@ -277,6 +259,8 @@ int ota_check_value(struct ota_crypto *cx, int alg, const uint8_t *key, size_t k
 		OPENSSL_cleanse(mac, sizeof(mac));
 		return rc;
 	case OTA_ALG_AES:
+		if (cx == NULL)
+			return OTA_EARG;
 		if (ota_alg_key_ok(alg, keylen) != 0)
 			return OTA_EKEY;
 		if (outlen != 8 && outlen != 4)

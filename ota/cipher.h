@@ -38,6 +38,10 @@ int ota_check_value(struct ota_crypto *cx, int alg, const uint8_t *key, size_t k
 		    const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
 		    uint8_t *out, size_t outlen);
 
-uint16_t ota_crc16(uint16_t crc, const uint8_t *p, size_t n);	/* start 0xffff */
+/* crc.c: ISO/IEC 13239 CRCs of TS 102 225 §5.1.3.3, chainable.
+ * ota_crc16: raw register, start 0xffff, complement the result (X-25).
+ * ota_crc32: zlib crc32(), start 0, already complemented. */
+uint16_t ota_crc16(uint16_t crc, const uint8_t *p, size_t n);
+uint32_t ota_crc32(uint32_t crc, const uint8_t *p, size_t n);
 
 #endif

@@ -1,4 +1,5 @@
 /* por.c - TS 102 225 §5.2 / TS 31.115 response packets; see por.h. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
@@ -227,34 +228,47 @@ static int parse_protected(struct ota_crypto *cx, uint8_t *w, size_t len,
 	return 0;
 }
 
-int ota_por_parse(const uint8_t *ud, size_t len, const struct ota_cmd_hdr *cmd,
-		  const struct ota_keys *k, uint8_t *work, size_t workcap,
-		  struct ota_por *por)
+static const struct ota_keys no_keys;
+
+/* Copy the PoR user data into work with its UDH 02 71 00 (part of the PoR's
+ * RC/CC input, TS 31.115 §6), restoring the UDH when the caller left it out. */
+static int load(const uint8_t *ud, size_t len, uint8_t *work, size_t workcap, size_t *wlen)
 {
 	static const uint8_t udh[UDH_LEN] = { 0x02, 0x71, 0x00 };
-	struct ota_crypto *cx = NULL;
-	uint8_t *copy;
-	size_t wlen;
-	int rc;
 
-	if (ud == NULL || cmd == NULL || k == NULL || work == NULL || por == NULL)
-		return OTA_EARG;
-	memset(por, 0, sizeof(*por));
-	/* The UDH is part of the PoR's RC/CC input: restore it if absent. */
 	if (len >= UDH_LEN && memcmp(ud, udh, UDH_LEN) == 0) {
-		wlen = len;
-		if (workcap < wlen)
+		if (workcap < len)
 			return OTA_ESPACE;
 		memcpy(work, ud, len);
+		*wlen = len;
 	} else {
-		wlen = len + UDH_LEN;
-		if (workcap < wlen)
+		if (len > SIZE_MAX - UDH_LEN || workcap < len + UDH_LEN)
 			return OTA_ESPACE;
 		memcpy(work, udh, UDH_LEN);
 		memcpy(work + UDH_LEN, ud, len);
+		*wlen = len + UDH_LEN;
 	}
+	return 0;
+}
+
+int ota_por_parse_cx(struct ota_crypto *cx, const uint8_t *ud, size_t len,
+		     const struct ota_cmd_hdr *cmd, const struct ota_keys *k, uint8_t *work,
+		     size_t workcap, struct ota_por *por)
+{
+	size_t wlen;
+	int rc;
+
+	if (ud == NULL || cmd == NULL || work == NULL || por == NULL)
+		return OTA_EARG;
+	if (k == NULL)
+		k = &no_keys;
+	memset(por, 0, sizeof(*por));
+	rc = load(ud, len, work, workcap, &wlen);
+	if (rc != 0)
+		return rc;
 	if (wlen < POR_FULL)
 		return OTA_ETRUNC;
+	/* TS 102 225 §5.2: RPL counts everything after itself. */
 	if (((size_t)work[3] << 8 | work[4]) != wlen - 5 || work[5] < RHL_BASE ||
 	    (size_t)work[5] + 6 > wlen)
 		return OTA_ELEN;
@@ -262,30 +276,17 @@ int ota_por_parse(const uint8_t *ud, size_t len, const struct ota_cmd_hdr *cmd,
 		return OTA_ELEN;
 	if (spi_ok(cmd) != 0)
 		return OTA_ESPI;
-	cx = ota_crypto_new();
-	if (cx == NULL)
-		return OTA_ECRYPTO;
-	/* Decipher a copy: a plain reading of the original may follow. */
-	copy = malloc(wlen);
-	if (copy == NULL) {
-		ota_crypto_free(cx);
-		return OTA_ESPACE;
-	}
-	memcpy(copy, work, wlen);
-	rc = parse_protected(cx, copy, wlen, cmd, k, por);
-	ota_crypto_free(cx);
-	if (rc == 0) {
-		memcpy(work, copy, wlen);
-		por->data = work + (por->data - copy);
-		OPENSSL_cleanse(copy, wlen);
-		free(copy);
+	rc = parse_protected(cx, work, wlen, cmd, k, por);
+	if (rc == 0)
 		return 0;
-	}
-	OPENSSL_cleanse(copy, wlen);
-	free(copy);
+	/* Deciphering was in place: start again from the bytes received. */
+	OPENSSL_cleanse(work, wlen);
+	memset(por, 0, sizeof(*por));
+	(void)load(ud, len, work, workcap, &wlen);
 	/* An error PoR comes plain (RHL 0A, TS 102 225 §5.2) whatever SPI2
-	 * asked: accept it as unauthenticated, but never as a success. */
-	if (work[5] == RHL_BASE && (rc == OTA_ELEN || rc == OTA_ECIPHER || rc == OTA_ECHECK)) {
+	 * asked, and needs no key or algorithm: accept it as unauthenticated,
+	 * but never as a success. */
+	if (work[5] == RHL_BASE && rc != OTA_ECRYPTO) {
 		if (por_success(work[15]))
 			return OTA_EPLAIN;
 		if (work[14] != 0)
@@ -296,4 +297,34 @@ int ota_por_parse(const uint8_t *ud, size_t len, const struct ota_cmd_hdr *cmd,
 		return 0;
 	}
 	return rc;
+}
+
+int ota_por_parse(const uint8_t *ud, size_t len, const struct ota_cmd_hdr *cmd,
+		  const struct ota_keys *k, uint8_t *work, size_t workcap,
+		  struct ota_por *por)
+{
+	struct ota_crypto *cx = ota_crypto_new();
+	int rc;
+
+	if (cx == NULL)
+		return OTA_ECRYPTO;
+	rc = ota_por_parse_cx(cx, ud, len, cmd, k, work, workcap, por);
+	ota_crypto_free(cx);
+	return rc;
+}
+
+/* TS 102 225 §5.1.1 SPI2 b2b1: 01 always, 10 only when an error occurred
+ * (our reading: RSC other than 00), 00 never, 11 reserved (never). */
+int ota_por_wanted(const uint8_t spi[2], uint8_t rsc)
+{
+	switch (spi[1] & 0x03) {
+	case 0x01: return 1;
+	case 0x02: return rsc != OTA_RSC_OK;
+	default: return 0;
+	}
+}
+
+int ota_por_by_submit(const uint8_t spi[2])
+{
+	return (spi[1] & 0x20) != 0;
 }

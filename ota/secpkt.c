@@ -307,40 +307,6 @@ int ota_cmd_unwrap(const uint8_t *pkt, size_t len, const struct ota_cmd_hdr *hdr
 	return rc;
 }
 
-/* TS 102 225 §5.1.1 SPI1 b5b4 and §5.1.3.4: the counter never wraps. */
-uint8_t ota_cntr_check(const uint8_t spi[2], uint64_t stored, uint64_t received)
-{
-	switch ((spi[0] >> 3) & 0x03) {
-	case 0x02:
-		if (stored >= OTA_CNTR_MAX)
-			return OTA_RSC_CNTR_BLOCKED;
-		return received > stored ? OTA_RSC_OK : OTA_RSC_CNTR_LOW;
-	case 0x03:
-		if (stored >= OTA_CNTR_MAX)
-			return OTA_RSC_CNTR_BLOCKED;
-		if (received <= stored)
-			return OTA_RSC_CNTR_LOW;
-		return received == stored + 1 ? OTA_RSC_OK : OTA_RSC_CNTR_HIGH;
-	default:
-		return OTA_RSC_OK;
-	}
-}
-
-/* TS 102 226 §8.2.1.3.2.4.2: the MSL is coded like SPI1; every field of the
- * packet's SPI1 must be at least as strong. */
-uint8_t ota_msl_check(uint8_t msl, const uint8_t spi[2])
-{
-	uint8_t s = spi[0];
-
-	if ((s & 0x03) < (msl & 0x03))
-		return OTA_RSC_INSUFFICIENT_SECURITY;
-	if ((msl & 0x04) && !(s & 0x04))
-		return OTA_RSC_INSUFFICIENT_SECURITY;
-	if (((s >> 3) & 0x03) < ((msl >> 3) & 0x03))
-		return OTA_RSC_INSUFFICIENT_SECURITY;
-	return OTA_RSC_OK;
-}
-
 void ota_spi_describe(const uint8_t spi[2], char *out, size_t cap)
 {
 	static const char *const chk[] = { "no RC/CC/DS", "RC", "CC", "DS" };

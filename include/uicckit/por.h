@@ -41,10 +41,23 @@ struct ota_por {
 };
 
 /* Parse PoR user data (with or without its 02 71 00) answering cmd; work
- * holds at least len + 3 bytes. */
+ * holds at least len + 3 bytes; por->data points into work.  k may be NULL
+ * (no keys): then only a plain PoR (RHL 0A) can be read.  Errors:
+ * OTA_ECHECK (RC/CC mismatch, e.g. a tampered PoR), OTA_EPLAIN (plain PoR
+ * claiming success when protection was asked), OTA_ELEN (RPL/RHL/TAR),
+ * OTA_ECIPHER, OTA_ETRUNC, OTA_ESPACE. */
 int ota_por_parse(const uint8_t *ud, size_t len, const struct ota_cmd_hdr *cmd,
 		  const struct ota_keys *k, uint8_t *work, size_t workcap,
 		  struct ota_por *por);
+int ota_por_parse_cx(struct ota_crypto *cx, const uint8_t *ud, size_t len,
+		     const struct ota_cmd_hdr *cmd, const struct ota_keys *k, uint8_t *work,
+		     size_t workcap, struct ota_por *por);
+
+/* Card side: does SPI2 ask for a PoR for this RSC?  1 or 0. */
+int ota_por_wanted(const uint8_t spi[2], uint8_t rsc);
+/* TS 31.115 SPI2 b6: 1 = PoR by SMS-SUBMIT (proactive SEND SHORT MESSAGE),
+ * 0 = in the SMS-DELIVER-REPORT (ENVELOPE response data). */
+int ota_por_by_submit(const uint8_t spi[2]);
 
 #ifdef __cplusplus
 }

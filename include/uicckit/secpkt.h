@@ -6,13 +6,21 @@
  * from CNTR to the end (TS 102 225 §5.1, MAC-then-encrypt).  Receive: in the
  * order of TS 102 225 §5 / our spec digest §6, as separate steps so that the
  * card can look up TAR, key set and minimum security level in between:
- *   ota_cmd_parse_header()  lengths and SPI          -> RSC 06
+ *   ota_cmd_parse_header()  lengths, SPI, no DES/DS  -> RSC 06 (05)
+ *   (card: TAR lookup -> 09)
+ *   ota_keyset_check()      KVN of KIc/KID           -> RSC 06
+ *   ota_msl_check()         SPI1 vs the TAR's MSL    -> RSC 0A
  *   ota_cmd_unwrap()        decipher, verify RC/CC   -> RSC 05 / 06 / 01
  *   ota_cntr_check()        counter rule of SPI1     -> RSC 02 / 03 / 04
+ *   (card: commit counter, run script, ota_por_build() with RSC 00)
  * Each step writes the Response Status Code a card would send to *rsc.
  * Single DES (KIc/KID low nibble 1 or D) and DS are refused.  All crypto is
- * OpenSSL 3 EVP / EVP_MAC; an `struct ota_crypto` caches the fetched
- * algorithms and contexts for callers that build many packets.
+ * OpenSSL 3 EVP / EVP_MAC; a `struct ota_crypto` caches the fetched
+ * algorithms and contexts for callers that build many packets: the *_cx
+ * variants are the fast path (one context per thread; > 1 M AES packets/s
+ * with a new key set per packet), the plain ones create a context per call.
+ * No global mutable state.  Keys stay in the caller's struct ota_keys: the
+ * caller cleanses it (OPENSSL_cleanse) after use.
  */
 #ifndef UICCKIT_SECPKT_H
 #define UICCKIT_SECPKT_H
@@ -115,6 +123,10 @@ uint8_t ota_cntr_check(const uint8_t spi[2], uint64_t stored, uint64_t received)
 /* Is SPI1 at least as strong as the minimum security level (coded like
  * SPI1, TS 102 226 §8.2.1.3.2.4.2)?  00 or 0A. */
 uint8_t ota_msl_check(uint8_t msl, const uint8_t spi[2]);
+/* Key set step (after TAR lookup): the KVN (1..15) the card must look up in
+ * *kvn (0 when no key is used); RSC 06 when KIc/KID name KVN 0 or
+ * different key sets (uicckit policy).  00 otherwise. */
+uint8_t ota_keyset_check(const struct ota_cmd_hdr *h, uint8_t *kvn);
 
 /* Length of the RC/CC/DS field SPI1/KID ask for (0, 2, 4, 8) or <0. */
 int ota_cmd_check_len(const uint8_t spi[2], uint8_t kid, size_t cc_len);
