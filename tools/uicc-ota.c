@@ -233,7 +233,7 @@ static int sec_parse(int argc, char **argv, struct sec_args *a)
 	return 0;
 }
 
-static int adapt_cmd_build(const struct sec_args *a, uint8_t *pkt, size_t cap, size_t *len);
+static int build_from_args(const struct sec_args *a, uint8_t *pkt, size_t cap, size_t *len);
 
 /* ------------------------------------------------------------------ */
 /* packet build                                                        */
@@ -322,7 +322,7 @@ static int packet_build(int argc, char **argv)
 		fail(EXIT_USAGE, "packet build", "--tar, --cntr and --data are required");
 		goto out;
 	}
-	rc = adapt_cmd_build(&a, pkt, sizeof(pkt), &len);
+	rc = build_from_args(&a, pkt, sizeof(pkt), &len);
 	if (rc != 0)
 		goto out;
 	if (a.json)
@@ -431,7 +431,7 @@ static void sec_hdr(const struct sec_args *a, struct ota_cmd_hdr *h, struct ota_
 	k->kid_key_len = a->kid_key_len;
 }
 
-static int adapt_cmd_build(const struct sec_args *a, uint8_t *pkt, size_t cap, size_t *len)
+static int build_from_args(const struct sec_args *a, uint8_t *pkt, size_t cap, size_t *len)
 {
 	struct ota_cmd_hdr h;
 	struct ota_keys k;
