@@ -304,6 +304,7 @@ START_TEST(life_cycle)
 {
 	struct uicc *c = test_card();
 
+	ck_assert(ct_expect(c, "0004000000", "6986"));		/* MF: no EF */
 	ck_assert(ct_expect(c, "00a4000c022f05", "9000"));		/* EF.PL */
 	ck_assert(ct_expect(c, "0004000000", "6982"));
 	ck_assert(ct_expect(c, VERIFY_ADM1, "9000"));
