@@ -95,6 +95,9 @@ void uicc_free(struct uicc *card)
 
 	if (card == NULL)
 		return;
+	for (i = 0; i < card->n_hooks; i++)
+		if (card->hooks[i].ops->destroy != NULL)
+			card->hooks[i].ops->destroy(card->hooks[i].ctx);
 	uicc_apps_free(card);
 	uicc_journal_clear(card);
 	free(card->jrnl);

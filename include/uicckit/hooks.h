@@ -23,6 +23,7 @@
  *                    SQN stale: AUTS returned) or UICC_AUTH_MAC_FAIL (98 62);
  *                    runs inside that APDU's transaction, before the store
  *                    commit and before the answer leaves.
+ *   destroy()        from uicc_free(), to release ctx.
  */
 #ifndef UICCKIT_HOOKS_H
 #define UICCKIT_HOOKS_H
@@ -43,6 +44,8 @@ struct uicc_hooks {
 	size_t (*proactive_len)(struct uicc *card, void *ctx);
 	void (*reset)(struct uicc *card, void *ctx);
 	void (*authenticated)(struct uicc *card, void *ctx, unsigned keyset_index, int outcome);
+	/* uicc_free(): release ctx (cleanse what it holds). */
+	void (*destroy)(void *ctx);
 };
 
 enum uicc_auth_outcome {
