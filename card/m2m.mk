@@ -1,1 +1,14 @@
-# (area fragment; M2M profile: CAT, OTA receiver, RFM executor, key-set switch)
+# card/m2m*: the M2M profile on the card (TR 33.812 Alternative 3b with
+# fallback): CAT proactive queue, OTA receiver with RFM, key-set switch.
+libukcard_la_SOURCES += card/cat.c card/m2m.c card/ota_recv.c
+noinst_HEADERS += card/cat.h card/m2m_int.h
+uicckitinclude_HEADERS += include/uicckit/m2m.h
+libuicc_la_LIBADD += libukota.la $(ZLIB_LIBS)
+# the card now needs the OTA codec (and it, the common code) after it
+UK_CARD_LIBS += libukota.la libukcommon.la $(ZLIB_LIBS)
+
+check_PROGRAMS += tests/test_m2m
+TESTS += tests/test_m2m
+tests_test_m2m_SOURCES = tests/test_m2m.c tests/cardtest.c
+tests_test_m2m_CFLAGS = $(TEST_CFLAGS)
+tests_test_m2m_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)

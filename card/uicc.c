@@ -10,6 +10,7 @@
 #include "card/pin.h"
 #include "card/profile.h"
 #include "card/txn.h"
+#include "uicckit/m2m.h"
 
 /* TS 102 221 §6.3 / ISO/IEC 7816-3: T=0, TA1 96, T=15 global bytes, our
  * historical bytes (pre-issuing data "uicckit"), TCK. */
@@ -73,6 +74,13 @@ struct uicc *uicc_new(const json_t *image, char *err, size_t errlen)
 		rc = uicc_apps_install(card);
 		if (rc < 0 && err != NULL && errlen > 0)
 			snprintf(err, errlen, "an ADF names an unknown applet or applet install failed");
+	}
+	if (rc == 0) {
+		/* the M2M profile (CAT, OTA receiver, key-set switch), when the
+		 * image carries its files */
+		rc = uicc_m2m_install(card);
+		if (rc < 0 && err != NULL && errlen > 0)
+			snprintf(err, errlen, "M2M profile files are inconsistent");
 	} else if (rc == UICC_ENOMEM && err != NULL && errlen > 0) {
 		snprintf(err, errlen, "out of memory");
 	}
@@ -95,6 +103,9 @@ void uicc_free(struct uicc *card)
 
 	if (card == NULL)
 		return;
+	for (i = 0; i < card->n_hooks; i++)
+		if (card->hooks[i].ops->destroy != NULL)
+			card->hooks[i].ops->destroy(card->hooks[i].ctx);
 	uicc_apps_free(card);
 	uicc_journal_clear(card);
 	free(card->jrnl);

@@ -30,10 +30,10 @@ static struct uicc *test_card(void)
 			break;
 	json_array_append_new(json_object_get(arr, "records"), json_string("80011B9000"));
 	json_array_append_new(files, json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:[s,s,s]}",
-		"fid", "6FF5", "name", "EF.CYC", "type", "cyclic", "sfi", "1A", "arr", "6F0608",
+		"fid", "6FF5", "name", "EF.CYC", "type", "cyclic", "sfi", "1A", "arr", "6F0609",
 		"record_length", 4, "records", "01010101", "02020202", "03030303"));
 	json_array_append_new(files, json_pack("{s:s,s:s,s:s,s:s,s:i,s:[s,s,s,s]}",
-		"fid", "6FF6", "type", "linear-fixed", "sfi", "1B", "arr", "6F0608",
+		"fid", "6FF6", "type", "linear-fixed", "sfi", "1B", "arr", "6F0609",
 		"record_length", 3, "records", "aa0102", "bb0102", "aa0304", "cc0000"));
 	c = uicc_new(p, err, sizeof(err));
 	ck_assert_msg(c != NULL, "%s", err);
@@ -112,7 +112,7 @@ START_TEST(fcp_real_card_shapes)
 			    "62178202412183026f078a01058b036f0603800200098801389000"));
 	/* linear fixed: 82 05 42 21 RL(2) NR */
 	ck_assert(ct_expect(c, "00a4000402 6ff6",
-			    "621a8205422100030483026ff68a01058b036f06088002000c8801d89000"));
+			    "621a8205422100030483026ff68a01058b036f06098002000c8801d89000"));
 	ck_assert(ct_expect(c, "00a4000402 6ff5", "621a8205462100040383026ff5*"));
 	/* ADF: 84 DF name, C6 with PS_DO (PIN1, PIN2, ADM1 enabled) */
 	ck_assert(ct_expect(c, "00a4040410" AID,

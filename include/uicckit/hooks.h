@@ -43,6 +43,8 @@ struct uicc_hooks {
 	size_t (*proactive_len)(struct uicc *card, void *ctx);
 	void (*reset)(struct uicc *card, void *ctx);
 	void (*authenticated)(struct uicc *card, void *ctx, unsigned keyset_index, int outcome);
+	/* uicc_free(): release ctx (cleanse what it holds). */
+	void (*destroy)(void *ctx);
 };
 
 enum uicc_auth_outcome {
