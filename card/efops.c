@@ -252,7 +252,10 @@ int uicc_cmd_lifecycle(struct uicc *card, struct uicc_channel *ch, const struct 
 		return SW_BAD_P1P2;	/* only the current file (no data) */
 	if (a->lc != 0)
 		return SW_WRONG_LEN;
-	f = ch->ef ? ch->ef : ch->df;
+	/* TS 102 221 §11.1.14/15: the current EF */
+	if (ch->ef == NULL)
+		return SW_NO_EF;
+	f = ch->ef;
 	if (f->internal || !uicc_acl_allows(card, f, a->ins == 0x04 ? UICC_AM_DEACTIVATE :
 								      UICC_AM_ACTIVATE))
 		return SW_SECURITY;

@@ -110,7 +110,13 @@ static int valid(const struct uicc_keyset *ks)
 	case UICC_ALG_XOR:
 		return 1;
 	case UICC_ALG_TUAK:
-		return ks->opc_len == 32;
+		/* TS 35.231: TOP(c) 256 bit; RES 32/64/128/256 bit; CK/IK 128/256 */
+		return ks->opc_len == 32 &&
+		       (ks->res_len == 0 || ks->res_len == 4 || ks->res_len == 8 ||
+			ks->res_len == 16 || ks->res_len == 32) &&
+		       (ks->tuak_ck_len == 0 || ks->tuak_ck_len == 16 || ks->tuak_ck_len == 32) &&
+		       (ks->tuak_ik_len == 0 || ks->tuak_ik_len == 16 || ks->tuak_ik_len == 32) &&
+		       (ks->tuak_mac_len == 0 || ks->tuak_mac_len == 8);
 	default:
 		return 0;
 	}

@@ -58,14 +58,19 @@ static int to_auth_keyset(const struct uicc_keyset *ks, struct auth_keyset *aks)
 		aks->alg = AUTH_ALG_MILENAGE;
 	else if (ks->alg == UICC_ALG_XOR)
 		aks->alg = AUTH_ALG_XOR;
+	else if (ks->alg == UICC_ALG_TUAK)
+		aks->alg = AUTH_ALG_TUAK;
 	else
-		return AUTH_EALG;	/* TUAK: not offered yet */
+		return AUTH_EALG;
 	memcpy(aks->k, ks->k, sizeof(aks->k));
 	aks->k_len = ks->k_len;
 	memcpy(aks->op, ks->opc, sizeof(aks->op));
 	aks->op_len = ks->opc_len;
 	aks->op_is_opc = ks->op_is_opc;
 	aks->res_len = ks->res_len;	/* 0: the algorithm's default */
+	aks->ck_len = ks->tuak_ck_len;	/* TUAK only; 0 = 16 */
+	aks->ik_len = ks->tuak_ik_len;
+	aks->keccak_iter = ks->tuak_keccak_iter;
 	return 0;
 }
 
@@ -112,11 +117,13 @@ static int auth_3g(struct uicc *card, struct auth_ctx *cx, unsigned chan, unsign
 	tag = 0xdb;
 	if (put(out, cap, outlen, &tag, 1) < 0 ||
 	    put_lv(out, cap, outlen, c->v.xres, c->v.xres_len) < 0 ||
-	    put_lv(out, cap, outlen, c->v.ck, 16) < 0 || put_lv(out, cap, outlen, c->v.ik, 16) < 0)
+	    put_lv(out, cap, outlen, c->v.ck, c->v.ck_len) < 0 ||
+	    put_lv(out, cap, outlen, c->v.ik, c->v.ik_len) < 0)
 		return SW_TECH;
-	/* Kc = c3(CK, IK) when the USIM offers GSM access (UST n°27) */
-	if (uicc_service_available(card, chan, UST_GSM_ACCESS) &&
-	    put_lv(out, cap, outlen, c->v.kc, 8) < 0)
+	/* Kc = c3(CK, IK) when the USIM offers GSM access (UST n°27); c3 is
+	 * defined on 128-bit CK/IK only */
+	if (uicc_service_available(card, chan, UST_GSM_ACCESS) && c->v.ck_len == 16 &&
+	    c->v.ik_len == 16 && put_lv(out, cap, outlen, c->v.kc, 8) < 0)
 		return SW_TECH;
 	uicc_hooks_authenticated(card, idx, UICC_AUTH_OK);
 	return SW_OK;
@@ -132,6 +139,8 @@ static int auth_gsm(struct auth_ctx *cx, struct aka_ctx *c, const uint8_t *rand,
 
 	if (rc < 0)
 		return lib_sw(rc);
+	if (c->v.ck_len != 16 || c->v.ik_len != 16)
+		return SW_AUTH_CTX;	/* c2/c3 need 128-bit CK/IK (TUAK 256) */
 	if (put_lv(out, cap, outlen, c->v.sres, 4) < 0 || put_lv(out, cap, outlen, c->v.kc, 8) < 0)
 		return SW_TECH;
 	return SW_OK;

@@ -225,6 +225,74 @@ START_TEST(xor_vector2)
 }
 END_TEST
 
+/* TUAK test set 1 (TS 35.232): RES 32 bit, CK/IK 128 bit, one Keccak
+ * iteration; AUTN built from the vector's f5 and f1. */
+START_TEST(tuak_set1)
+{
+	struct uk_vec_block *vb, *v;
+	char path[4096], cmd[256], want[512], got[512];
+	int n = uk_vec_load(uk_vec_path("tuak-ts35233.txt", path, sizeof(path)), &vb), i;
+	struct uicc *c = ct_card();
+	struct uicc_keyset ks;
+	uint64_t slots[UICC_SQN_SLOTS], sqn;
+	uint8_t b[16], ak[6], ck[16], ik[16], kc[8], autn[16], aks[6];
+	char autn_hex[33], kc_hex[17], auts6[13];
+
+	ck_assert_int_gt(n, 0);
+	v = find(vb, n, "test_set", "1");
+	ck_assert_ptr_nonnull(v);
+	memset(&ks, 0, sizeof(ks));
+	ks.state = UICC_KS_ACTIVE;
+	ks.alg = UICC_ALG_TUAK;
+	ks.k_len = 16;
+	ck_assert_int_eq(uk_vec_hex(v, "K", ks.k, 16), 16);
+	ks.opc_len = 32;
+	ks.op_is_opc = 1;
+	ck_assert_int_eq(uk_vec_hex(v, "TOPc", ks.opc, 32), 32);
+	ks.res_len = 4;
+	ks.tuak_ck_len = ks.tuak_ik_len = 16;
+	ks.tuak_mac_len = 8;
+	ks.tuak_keccak_iter = 1;
+	ks.ind_len = 5;
+	ck_assert_int_eq(uicc_keyset_put(c, &ks, 1), 0);
+	uicc_keyset_cleanse(&ks);
+	ck_assert_int_eq(uk_vec_hex(v, "SQN", b, 6), 6);
+	ck_assert_int_eq(uk_vec_hex(v, "f5", ak, 6), 6);
+	for (i = 0; i < 6; i++)
+		autn[i] = b[i] ^ ak[i];
+	ck_assert_int_eq(uk_vec_hex(v, "AMF", autn + 6, 2), 2);
+	ck_assert_int_eq(uk_vec_hex(v, "f1", autn + 8, 8), 8);
+	uk_hex_encode(autn, 16, autn_hex);
+	sqn = uk_get_be(b, 6);
+	memset(slots, 0, sizeof(slots));
+	slots[sqn & 31] = sqn - 32;
+	ck_assert_int_eq(uicc_sqn_put(c, 0, slots, 5), 0);
+	/* Kc = c3(CK, IK), computed here from the vector's CK and IK */
+	ck_assert_int_eq(uk_vec_hex(v, "f3", ck, 16), 16);
+	ck_assert_int_eq(uk_vec_hex(v, "f4", ik, 16), 16);
+	for (i = 0; i < 8; i++)
+		kc[i] = ck[i] ^ ck[i + 8] ^ ik[i] ^ ik[i + 8];
+	uk_hex_encode(kc, 8, kc_hex);
+	ck_assert(ct_expect(c, "00a4040c10" AID, "9000"));
+	ck_assert(ct_expect(c, PIN1_OK, "9000"));
+	snprintf(cmd, sizeof(cmd), "008800812210%s10%s00", hx(v, "RAND"), autn_hex);
+	snprintf(want, sizeof(want), "db04%s10%s10%s08%s9000", hx(v, "f2"), hx(v, "f3"),
+		 hx(v, "f4"), kc_hex);
+	ck_assert(ct_expect(c, cmd, want));
+	/* replay: AUTS starts with SQN_MS xor f5* */
+	ck_assert_int_eq(uk_vec_hex(v, "f5star", aks, 6), 6);
+	for (i = 0; i < 6; i++)
+		b[i] ^= aks[i];
+	uk_hex_encode(b, 6, auts6);
+	ct_send(c, cmd, got, sizeof(got));
+	ck_assert_uint_eq(strlen(got), 2 * 18);
+	ck_assert(strncmp(got, "dc0e", 4) == 0);
+	ck_assert(strncmp(got + 4, auts6, 12) == 0);
+	uicc_free(c);
+	uk_vec_free(vb, n);
+}
+END_TEST
+
 START_TEST(kc_only_with_service_27)
 {
 	struct uk_vec_block *vb, *v;
@@ -254,6 +322,7 @@ int main(void)
 	tcase_add_test(t, milenage_set1);
 	tcase_add_test(t, milenage_all_sets);
 	tcase_add_test(t, xor_vector2);
+	tcase_add_test(t, tuak_set1);
 	tcase_add_test(t, kc_only_with_service_27);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);

@@ -14,13 +14,14 @@
 #define VERIFY_PIN1 "002000010831323334ffffffff"
 #define VERIFY_ADM1 "0020000a083838383838383838"
 
-/* The default card plus, in ADF.USIM: EF.ARR record 8 (everything ALW),
- * a cyclic EF 6FF5 (SFI 1A, 3 x 4) and a linear EF 6FF6 (SFI 1B, 4 x 3). */
+/* The default card plus, in ADF.USIM: one more EF.ARR record (everything
+ * ALW, appended after the profile's own records), a cyclic EF 6FF5
+ * (SFI 1A, 3 x 4) and a linear EF 6FF6 (SFI 1B, 4 x 3) using it. */
 static struct uicc *test_card(void)
 {
-	json_t *p = uicc_profile_default(), *adf, *files, *arr = NULL;
+	json_t *p = uicc_profile_default(), *adf, *files, *arr = NULL, *recs;
 	struct uicc *c;
-	char err[256];
+	char err[256], ref[7];
 	size_t i;
 
 	adf = json_array_get(json_object_get(p, "adfs"), 0);
@@ -28,12 +29,15 @@ static struct uicc *test_card(void)
 	json_array_foreach(files, i, arr)
 		if (strcmp(json_string_value(json_object_get(arr, "fid")), "6F06") == 0)
 			break;
-	json_array_append_new(json_object_get(arr, "records"), json_string("80011B9000"));
+	recs = json_object_get(arr, "records");
+	json_array_append_new(recs, json_string("80011B9000"));
+	json_object_del(arr, "record_count");
+	snprintf(ref, sizeof(ref), "6F06%02X", (unsigned)json_array_size(recs));
 	json_array_append_new(files, json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:[s,s,s]}",
-		"fid", "6FF5", "name", "EF.CYC", "type", "cyclic", "sfi", "1A", "arr", "6F0609",
+		"fid", "6FF5", "name", "EF.CYC", "type", "cyclic", "sfi", "1A", "arr", ref,
 		"record_length", 4, "records", "01010101", "02020202", "03030303"));
 	json_array_append_new(files, json_pack("{s:s,s:s,s:s,s:s,s:i,s:[s,s,s,s]}",
-		"fid", "6FF6", "type", "linear-fixed", "sfi", "1B", "arr", "6F0609",
+		"fid", "6FF6", "type", "linear-fixed", "sfi", "1B", "arr", ref,
 		"record_length", 3, "records", "aa0102", "bb0102", "aa0304", "cc0000"));
 	c = uicc_new(p, err, sizeof(err));
 	ck_assert_msg(c != NULL, "%s", err);
@@ -112,7 +116,7 @@ START_TEST(fcp_real_card_shapes)
 			    "62178202412183026f078a01058b036f0603800200098801389000"));
 	/* linear fixed: 82 05 42 21 RL(2) NR */
 	ck_assert(ct_expect(c, "00a4000402 6ff6",
-			    "621a8205422100030483026ff68a01058b036f06098002000c8801d89000"));
+			    "621a8205422100030483026ff68a01058b036f06??8002000c8801d89000"));
 	ck_assert(ct_expect(c, "00a4000402 6ff5", "621a8205462100040383026ff5*"));
 	/* ADF: 84 DF name, C6 with PS_DO (PIN1, PIN2, ADM1 enabled) */
 	ck_assert(ct_expect(c, "00a4040410" AID,
@@ -300,6 +304,7 @@ START_TEST(life_cycle)
 {
 	struct uicc *c = test_card();
 
+	ck_assert(ct_expect(c, "0004000000", "6986"));		/* MF: no EF */
 	ck_assert(ct_expect(c, "00a4000c022f05", "9000"));		/* EF.PL */
 	ck_assert(ct_expect(c, "0004000000", "6982"));
 	ck_assert(ct_expect(c, VERIFY_ADM1, "9000"));

@@ -194,7 +194,7 @@ END_TEST
 /* ---- a toolkit hook: one pending REFRESH (UICC reset) until fetched and
  * answered; counts resets; ENVELOPE answers 90 00 */
 struct cat {
-	int pending, fetched, resets;
+	int pending, fetched, resets, destroyed;
 };
 
 static const uint8_t refresh[] = { 0xd0, 0x09, 0x81, 0x03, 0x01, 0x01, 0x04, 0x82, 0x02, 0x81, 0x82 };
@@ -243,10 +243,16 @@ static void cat_reset(struct uicc *card, void *ctx)
 	((struct cat *)ctx)->resets++;
 }
 
+static void cat_destroy(void *ctx)
+{
+	((struct cat *)ctx)->destroyed++;
+}
+
 static const struct uicc_hooks cat_ops = {
 	.command = cat_command,
 	.proactive_len = cat_pending,
 	.reset = cat_reset,
+	.destroy = cat_destroy,
 };
 
 /* The default card without its M2M files: no M2M hooks, so the test's own
@@ -273,7 +279,7 @@ static struct uicc *card_without_m2m(void)
 START_TEST(toolkit_hooks)
 {
 	struct uicc *c = card_without_m2m();
-	struct cat k = { 0, 0, 0 };
+	struct cat k = { 0, 0, 0, 0 };
 	const uint8_t *tp;
 	size_t tpl;
 
@@ -305,6 +311,7 @@ START_TEST(toolkit_hooks)
 	uicc_power_on(c, NULL, 0);
 	ck_assert_int_eq(k.resets, 2);
 	uicc_free(c);
+	ck_assert_int_eq(k.destroyed, 1);
 }
 END_TEST
 

@@ -23,6 +23,7 @@
  *                    SQN stale: AUTS returned) or UICC_AUTH_MAC_FAIL (98 62);
  *                    runs inside that APDU's transaction, before the store
  *                    commit and before the answer leaves.
+ *   destroy()        from uicc_free(), to release ctx.
  */
 #ifndef UICCKIT_HOOKS_H
 #define UICCKIT_HOOKS_H
