@@ -90,6 +90,12 @@ check "packet parse with a missing segment" 2 $?
 out=$($tool packet build $DES --tar B00001 --cntr 0000000002 --data "$script83" --out sms --concat-ref 4660 --ref16 | head -1 | cut -c1-18)
 check "16-bit reference segment 1 UDH" "080804123402017000" "$out"
 
+fetch62="D036810301130082028183 8B2B410005912143F57FF621027100001C12B0000198343B19FE881B0C88EB6B17E65A719C9607F06AAC01EB41"
+out=$($tool por parse $DES --cntr 0000000002 --json "$fetch62"); rc=$?
+check "por parse of the §6.2 FETCH (SEND SHORT MESSAGE) exit" 0 $rc
+case $out in *'"rsc":0'*'"data":"0a9000"'*'"rfm_executed":10'*) r=ok ;; *) r="$out" ;; esac
+check "por parse §8.3 PoR: 10 commands, 9000" ok "$r"
+
 # --- rfm ---------------------------------------------------------------------
 out=$($tool rfm build --format expanded 00A4000C026F07 00D6000009080910101032547698)
 check "rfm build expanded (§3.3)" "$(echo "AA1922 0700A4000C026F07 220E00D6000009080910101032547698" | lc)" "$out"

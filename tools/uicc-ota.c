@@ -34,9 +34,11 @@ static const char usage_text[] =
 	"                 [--out packet|sms|tpdu|envelope] [--oa DIGITS] [--scts HEX]\n"
 	"                 [--smsc DIGITS] [--concat-ref N] [--ref16] [--json]\n"
 	"  packet parse   --spi HEX --kic HEX --kid HEX --kic-key HEX --kid-key HEX\n"
-	"                 [--json] HEX   (packet, SMS user data, SMS-DELIVER or ENVELOPE)\n"
+	"                 [--cntr HEX] [--json] HEX...\n"
+	"                 (packet, or SMS user data / SMS-DELIVER / ENVELOPE per segment)\n"
 	"  por parse      --spi HEX --kic HEX --kid HEX --kic-key HEX --kid-key HEX\n"
-	"                 [--tar HEX] [--cntr HEX] [--json] HEX   (PoR with or without 02 71 00)\n"
+	"                 [--tar HEX] [--cntr HEX] [--json] HEX...\n"
+	"                 (PoR with or without 02 71 00, FETCH response, or segments)\n"
 	"  rfm build      --format compact|expanded [--indefinite] [--json] APDU...\n"
 	"  rfm parse      [--json] HEX   (a compact or expanded command script)\n"
 	"  rfm parse-response [--json] HEX\n"
@@ -231,7 +233,7 @@ static int sec_parse(int argc, char **argv, struct sec_args *a)
 	return 0;
 }
 
-static int adapt_cmd_build(const struct sec_args *a, uint8_t *pkt, size_t cap, size_t *len);
+static int build_from_args(const struct sec_args *a, uint8_t *pkt, size_t cap, size_t *len);
 
 /* ------------------------------------------------------------------ */
 /* packet build                                                        */
@@ -320,7 +322,7 @@ static int packet_build(int argc, char **argv)
 		fail(EXIT_USAGE, "packet build", "--tar, --cntr and --data are required");
 		goto out;
 	}
-	rc = adapt_cmd_build(&a, pkt, sizeof(pkt), &len);
+	rc = build_from_args(&a, pkt, sizeof(pkt), &len);
 	if (rc != 0)
 		goto out;
 	if (a.json)
@@ -429,7 +431,7 @@ static void sec_hdr(const struct sec_args *a, struct ota_cmd_hdr *h, struct ota_
 	k->kid_key_len = a->kid_key_len;
 }
 
-static int adapt_cmd_build(const struct sec_args *a, uint8_t *pkt, size_t cap, size_t *len)
+static int build_from_args(const struct sec_args *a, uint8_t *pkt, size_t cap, size_t *len)
 {
 	struct ota_cmd_hdr h;
 	struct ota_keys k;
