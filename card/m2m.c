@@ -15,6 +15,7 @@
 #define PATH_KEYIDX "ADF.USIM/FF03"
 #define PATH_STATE "ADF.USIM/FF04"
 #define PATH_IMSI "ADF.USIM/6F07"
+#define PATH_KEYXFER "ADF.USIM/FF05"
 
 int uicc_m2m_read_keyidx(const struct uicc *card)
 {
@@ -93,6 +94,43 @@ unsigned uicc_m2m_check_keyidx(struct uicc *card, struct uicc_m2m_switch *sw)
 	}
 	if (now < sw->active)
 		verdict = UICC_M2M_SW_INVALID;
+	return verdict;
+}
+
+unsigned uicc_m2m_check_keyxfer(struct uicc *card, const struct uicc_m2m_switch *sw)
+{
+	uint8_t x[UICC_M2M_KEYXFER_LEN], empty[UICC_M2M_KEYXFER_LEN];
+	struct uicc_keyset ks;
+	unsigned verdict = 0;
+
+	if (uicc_admin_read_binary(card, PATH_KEYXFER, 0, x, sizeof(x)) != 0 || x[0] == 0xff)
+		return 0;
+	memset(empty, 0xff, sizeof(empty));
+	if ((x[0] & ~0x03) != 0 || !(x[0] & 0x01) || x[1] != 16 ||
+	    uicc_keyset_get(card, (unsigned)sw->active, &ks) != 0) {
+		verdict = UICC_M2M_SW_INVALID;
+	} else {
+		memcpy(ks.k, x + 2, 16);
+		ks.k_len = 16;
+		memcpy(ks.opc, x + 18, 16);
+		ks.opc_len = 16;
+		ks.op_is_opc = 1;
+		ks.alg = UICC_ALG_MILENAGE;
+		if (x[0] & 0x02) {
+			memcpy(ks.kic, x + 34, 16);
+			ks.kic_len = 16;
+			memcpy(ks.kid, x + 50, 16);
+			ks.kid_len = 16;
+		}
+		/* a new K starts a new SQN space (TS 33.102 Annex C) */
+		if (uicc_keyset_put(card, &ks, 1) != 0)
+			verdict = UICC_M2M_SW_INVALID;
+	}
+	uicc_keyset_cleanse(&ks);
+	/* the transferred keys never stay in the file */
+	if (uicc_admin_update_binary(card, PATH_KEYXFER, 0, empty, sizeof(empty)) != 0)
+		verdict = UICC_M2M_SW_INVALID;
+	OPENSSL_cleanse(x, sizeof(x));
 	return verdict;
 }
 

@@ -40,6 +40,9 @@ struct uicc_m2m_switch {
 
 int uicc_m2m_read_keyidx(const struct uicc *card);
 unsigned uicc_m2m_check_keyidx(struct uicc *card, struct uicc_m2m_switch *sw);
+/* Alternative 3a: move a written EF.KEYXFER into the key set in use and
+ * wipe the file; 0 (nothing written or applied) or the refusing SW. */
+unsigned uicc_m2m_check_keyxfer(struct uicc *card, const struct uicc_m2m_switch *sw);
 /* Apply an accepted switch (inside the packet's transaction). */
 int uicc_m2m_apply_switch(struct uicc *card, const struct uicc_m2m_switch *sw);
 

@@ -89,6 +89,8 @@ static int run_one(struct uicc *card, struct uicc_m2m *m, struct uicc_remote *rs
 	rlen = uicc_transmit_remote(card, rs, apdu, len, r, UICC_RAPDU_MAX);
 	/* an UPDATE of EF.KEYIDX is the switch: refuse it on the spot */
 	verdict = uicc_m2m_check_keyidx(card, sw);
+	if (verdict == 0)
+		verdict = uicc_m2m_check_keyxfer(card, sw);
 	if (verdict != 0) {
 		uint8_t v[2] = { (uint8_t)(verdict >> 8), (uint8_t)verdict };
 

@@ -3,7 +3,7 @@
  * records (expanded format, TS 102 221 §9.2.4): 1 read ALW / update ADM1,
  * 2 read ALW / update PIN1, 3 read PIN1 / update ADM1, 4 read+update PIN1,
  * 5 NEVER, 6 ADM1 only, 7 read PIN1 / update PIN2, 8 (ADF.USIM) read ALW / update
- * NEVER; deactivate/activate ADM1.
+ * NEVER, 9 (ADF.USIM) read NEVER / update ADM1; deactivate/activate ADM1.
  * Default secrets (PIN1 1234, PUK1 12345678, PIN2 5678, ADM1 88888888) are
  * test values: uicc-perso replaces them per card. */
 #include <jansson.h>
@@ -146,7 +146,8 @@ static const char profile_json[] =
 	"      \"80011B9700\",\n"
 	"      \"80011BA40683010A950108\",\n"
 	"      \"800101A406830101950108800102A406830181950108800118A40683010A950108\",\n"
-	"      \"800101900080011A9700\"\n"
+	"      \"800101900080011A9700\",\n"
+	"      \"800101970080011AA40683010A950108\"\n"
 	"     ]\n"
 	"    },\n"
 	"    {\n"
@@ -334,6 +335,14 @@ static const char profile_json[] =
 	"     \"arr\": \"6F0608\",\n"
 	"     \"size\": 16,\n"
 	"     \"data\": \"01FF0000030000FFFFFFFFFFFFFFFFFF\"\n"
+	"    },\n"
+	"    {\n"
+	"     \"fid\": \"FF05\",\n"
+	"     \"name\": \"EF.KEYXFER\",\n"
+	"     \"type\": \"transparent\",\n"
+	"     \"arr\": \"6F0609\",\n"
+	"     \"size\": 66,\n"
+	"     \"data\": \"FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\"\n"
 	"    }\n"
 	"   ]\n"
 	"  }\n"

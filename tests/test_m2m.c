@@ -510,6 +510,65 @@ START_TEST(concatenated_switch)
 }
 END_TEST
 
+/* Alternative 3a: the new operator replaces K/OPc of the key set in use
+ * through the write-only EF.KEYXFER, inside a ciphered secured packet. */
+START_TEST(rekey_alternative_3a)
+{
+	struct fx f;
+	struct pkt_opts o;
+	struct ota_por por;
+	uint8_t s[128], newk[16], newopc[16];
+	size_t n = 0, i;
+	struct uicc_keyset now;
+
+	setup_card(&f);
+	for (i = 0; i < 16; i++) {
+		newk[i] = (uint8_t)(0xa0 + i);
+		newopc[i] = (uint8_t)(0x30 + 3 * i);
+	}
+	memcpy(s, "\x00\xa4\x00\x0c\x02\xff\x05\x00\xd6\x00\x00\x42\x01\x10", 14);
+	n = 14;
+	memcpy(s + n, newk, 16);
+	n += 16;
+	memcpy(s + n, newopc, 16);
+	n += 16;
+	memset(s + n, 0xff, 32);
+	n += 32;
+	defaults(&o, 0, 1);
+	ck_assert_uint_eq(send_ota(&f, &o, s, n, 0), 0x9000);
+	ck_assert_int_eq(parse_por(&f, &o, &por), 0);
+	ck_assert_uint_eq(por.rsc, 0x00);
+	ck_assert_uint_eq(por.data[0], 2);
+	ck_assert_uint_eq((unsigned)por.data[1] << 8 | por.data[2], 0x9000);
+	/* the old K is gone, the new one authenticates */
+	ck_assert_uint_eq(authenticate(&f, 0, 0x20), 0x9862);
+	memcpy(f.ks[0].k, newk, 16);
+	memcpy(f.ks[0].opc, newopc, 16);
+	ck_assert_uint_eq(authenticate(&f, 0, 0x20), 0x9000);
+	ck_assert_int_eq(uicc_keyset_get(f.card, 0, &now), 0);
+	ck_assert_mem_eq(now.k, newk, 16);
+	uicc_keyset_cleanse(&now);
+	/* the transfer file is write-only and empty again */
+	ck_assert_uint_eq(xhex(&f, "00A4000C02FF05"), 0x9000);
+	ck_assert_uint_eq(xhex(&f, "00B0000042"), 0x6982);
+	/* the OTA keys were kept: the next packet under them is accepted */
+	defaults(&o, 0, 2);
+	n = 7;
+	ck_assert_uint_eq(send_ota(&f, &o, (const uint8_t *)"\x00\xa4\x00\x0c\x02\x6f\x07", n, 0),
+			  0x9000);
+	ck_assert_int_eq(parse_por(&f, &o, &por), 0);
+	ck_assert_uint_eq(por.rsc, 0x00);
+	/* a malformed transfer (flags 04) is refused and changes nothing */
+	memcpy(s, "\x00\xa4\x00\x0c\x02\xff\x05\x00\xd6\x00\x00\x42\x04\x10", 14);
+	defaults(&o, 0, 3);
+	ck_assert_uint_eq(send_ota(&f, &o, s, 14 + 64, 0), 0x9000);
+	ck_assert_int_eq(parse_por(&f, &o, &por), 0);
+	ck_assert_uint_eq((unsigned)por.data[1] << 8 | por.data[2], UICC_M2M_SW_INVALID);
+	ck_assert_uint_eq(authenticate(&f, 0, 0x40), 0x9000);
+	teardown_card(&f);
+}
+END_TEST
+
 /* A store whose commit() fails at call N, as a power cut at that write:
  * the card rolls back to the last committed state, which must be either
  * the state before the switch or (after the last commit) the switched one,
@@ -598,6 +657,7 @@ int main(void)
 	tcase_add_test(tc, replay_and_exhaustion);
 	tcase_add_test(tc, concatenated_switch);
 	tcase_add_test(tc, power_cut_during_switch);
+	tcase_add_test(tc, rekey_alternative_3a);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

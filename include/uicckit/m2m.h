@@ -16,6 +16,10 @@
  * confirms the switch (previous -> RETIRED), or until `max sessions`
  * power-ups pass without one, when the card reverts to the previous IMSI
  * and key set (the new one -> RETIRED).  Indices only move forward.
+ *
+ * Alternative 3a: an RFM UPDATE of EF.KEYXFER (FF05) inside a secured
+ * packet replaces K/OPc (and optionally the OTA keys) of the key set in use;
+ * the values travel ciphered under KIc inside the packet.
  */
 #ifndef UICCKIT_M2M_H
 #define UICCKIT_M2M_H
@@ -31,6 +35,13 @@ extern "C" {
 #define UICC_M2M_KEYIDX_FID 0xff03
 #define UICC_M2M_STATE_FID 0xff04
 #define UICC_M2M_STATE_LEN 16
+/* Alternative 3a: EF.KEYXFER (write-only: read NEVER, update ADM/RFM).
+ * Byte 0 flags (b1 K and OPc follow, b2 OTA keys follow; FF = empty), byte 1
+ * K length (16), then K (16) | OPc (16) | KIc key (16) | KID key (16).  A
+ * write through RFM replaces them in the key set in use and the file is
+ * wiped again in the same transaction. */
+#define UICC_M2M_KEYXFER_FID 0xff05
+#define UICC_M2M_KEYXFER_LEN 66
 
 /* EF.M2MSTATE bytes */
 enum {
