@@ -1,6 +1,8 @@
 # card/m2m*: the M2M profile on the card (TR 33.812 Alternative 3b with
 # fallback): CAT proactive queue, OTA receiver with RFM, key-set switch.
 libukcard_la_SOURCES += card/cat.c card/m2m.c card/ota_recv.c
+libukota_la_SOURCES += ota/m2m_script.c
+uicckitinclude_HEADERS += include/uicckit/m2m_script.h
 noinst_HEADERS += card/cat.h card/m2m_int.h
 uicckitinclude_HEADERS += include/uicckit/m2m.h
 libuicc_la_LIBADD += libukota.la $(ZLIB_LIBS)
@@ -12,3 +14,7 @@ TESTS += tests/test_m2m
 tests_test_m2m_SOURCES = tests/test_m2m.c tests/cardtest.c
 tests_test_m2m_CFLAGS = $(TEST_CFLAGS)
 tests_test_m2m_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
+
+# the same story through the tools (perso, auc, ota, card apdu)
+dist_check_SCRIPTS += tests/test_m2m_tools.sh
+TESTS += tests/test_m2m_tools.sh
