@@ -18,3 +18,9 @@ tests_test_m2m_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
 # the same story through the tools (perso, auc, ota, card apdu)
 dist_check_SCRIPTS += tests/test_m2m_tools.sh
 TESTS += tests/test_m2m_tools.sh
+
+check_PROGRAMS += tests/fuzz_ota_recv_replay
+TESTS += tests/fuzz_ota_recv_replay
+tests_fuzz_ota_recv_replay_SOURCES = fuzz/fuzz_ota_recv.c fuzz/replay.c
+tests_fuzz_ota_recv_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"ota_recv"'
+tests_fuzz_ota_recv_replay_LDADD = $(UK_CARD_LIBS)
