@@ -131,8 +131,9 @@ int uicc_keyset_get(const struct uicc *card, unsigned index, struct uicc_keyset 
 		return UICC_ENOTFOUND;
 	r = uicc_fs_record(f, index + 1);
 	memset(ks, 0, sizeof(*ks));
-	if (r[1] == 0x00 || r[1] == 0xff) {
-		/* never personalised, or explicitly unused */
+	if (r[1] == 0xff || (r[1] == 0x00 && r[4] == 0)) {
+		/* never personalised (an unused set pre-loaded for a later
+		 * switch keeps its keys and decodes below) */
 		ks->index = (uint8_t)index;
 		ks->state = UICC_KS_UNUSED;
 		ks->ind_len = 5;

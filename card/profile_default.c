@@ -2,7 +2,8 @@
  * This JSON text is the single source of the default card image.  EF.ARR
  * records (expanded format, TS 102 221 §9.2.4): 1 read ALW / update ADM1,
  * 2 read ALW / update PIN1, 3 read PIN1 / update ADM1, 4 read+update PIN1,
- * 5 NEVER, 6 ADM1 only, 7 read PIN1 / update PIN2; deactivate/activate ADM1.
+ * 5 NEVER, 6 ADM1 only, 7 read PIN1 / update PIN2, 8 (ADF.USIM) read ALW / update
+ * NEVER, 9 (ADF.USIM) read NEVER / update ADM1; deactivate/activate ADM1.
  * Default secrets (PIN1 1234, PUK1 12345678, PIN2 5678, ADM1 88888888) are
  * test values: uicc-perso replaces them per card. */
 #include <jansson.h>
@@ -144,7 +145,9 @@ static const char profile_json[] =
 	"      \"800103A406830101950108800118A40683010A950108\",\n"
 	"      \"80011B9700\",\n"
 	"      \"80011BA40683010A950108\",\n"
-	"      \"800101A406830101950108800102A406830181950108800118A40683010A950108\"\n"
+	"      \"800101A406830101950108800102A406830181950108800118A40683010A950108\",\n"
+	"      \"800101900080011A9700\",\n"
+	"      \"800101970080011AA40683010A950108\"\n"
 	"     ]\n"
 	"    },\n"
 	"    {\n"
@@ -316,6 +319,30 @@ static const char profile_json[] =
 	"     \"internal\": true,\n"
 	"     \"record_length\": 193,\n"
 	"     \"record_count\": 16\n"
+	"    },\n"
+	"    {\n"
+	"     \"fid\": \"FF03\",\n"
+	"     \"name\": \"EF.KEYIDX\",\n"
+	"     \"type\": \"transparent\",\n"
+	"     \"arr\": \"6F0601\",\n"
+	"     \"size\": 1,\n"
+	"     \"data\": \"00\"\n"
+	"    },\n"
+	"    {\n"
+	"     \"fid\": \"FF04\",\n"
+	"     \"name\": \"EF.M2MSTATE\",\n"
+	"     \"type\": \"transparent\",\n"
+	"     \"arr\": \"6F0608\",\n"
+	"     \"size\": 16,\n"
+	"     \"data\": \"01FF0000030000FFFFFFFFFFFFFFFFFF\"\n"
+	"    },\n"
+	"    {\n"
+	"     \"fid\": \"FF05\",\n"
+	"     \"name\": \"EF.KEYXFER\",\n"
+	"     \"type\": \"transparent\",\n"
+	"     \"arr\": \"6F0609\",\n"
+	"     \"size\": 66,\n"
+	"     \"data\": \"FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\"\n"
 	"    }\n"
 	"   ]\n"
 	"  }\n"

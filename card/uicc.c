@@ -10,6 +10,7 @@
 #include "card/pin.h"
 #include "card/profile.h"
 #include "card/txn.h"
+#include "uicckit/m2m.h"
 
 /* TS 102 221 §6.3 / ISO/IEC 7816-3: T=0, TA1 96, T=15 global bytes, our
  * historical bytes (pre-issuing data "uicckit"), TCK. */
@@ -73,6 +74,13 @@ struct uicc *uicc_new(const json_t *image, char *err, size_t errlen)
 		rc = uicc_apps_install(card);
 		if (rc < 0 && err != NULL && errlen > 0)
 			snprintf(err, errlen, "an ADF names an unknown applet or applet install failed");
+	}
+	if (rc == 0) {
+		/* the M2M profile (CAT, OTA receiver, key-set switch), when the
+		 * image carries its files */
+		rc = uicc_m2m_install(card);
+		if (rc < 0 && err != NULL && errlen > 0)
+			snprintf(err, errlen, "M2M profile files are inconsistent");
 	} else if (rc == UICC_ENOMEM && err != NULL && errlen > 0) {
 		snprintf(err, errlen, "out of memory");
 	}
@@ -181,10 +189,8 @@ static int hook_command(struct uicc *card, const struct uicc_apdu *a, struct uic
 	return UICC_APPLET_PASS;
 }
 
-size_t uicc_power_on(struct uicc *card, uint8_t *out, size_t cap)
+static void reset_volatile(struct uicc *card)
 {
-	size_t i;
-
 	uicc_channels_reset(card);
 	uicc_pin_reset_volatile(card);
 	clear_pending(card);
@@ -192,6 +198,14 @@ size_t uicc_power_on(struct uicc *card, uint8_t *out, size_t cap)
 	/* a reset mid-transaction loses the uncommitted writes */
 	uicc_txn_rollback(card);
 	card->txn_depth = 0;
+}
+
+size_t uicc_power_on(struct uicc *card, uint8_t *out, size_t cap)
+{
+	size_t i;
+
+	reset_volatile(card);
+	/* a new card session: the hooks count it (M2M fallback) */
 	for (i = 0; i < card->n_hooks; i++)
 		if (card->hooks[i].ops->reset != NULL)
 			card->hooks[i].ops->reset(card, card->hooks[i].ctx);
@@ -203,7 +217,8 @@ size_t uicc_power_on(struct uicc *card, uint8_t *out, size_t cap)
 
 void uicc_power_off(struct uicc *card)
 {
-	(void)uicc_power_on(card, NULL, 0);
+	/* volatile state goes; no new session starts */
+	reset_volatile(card);
 }
 
 int uicc_service_available(const struct uicc *card, unsigned chan, unsigned n)

@@ -255,9 +255,30 @@ static const struct uicc_hooks cat_ops = {
 	.destroy = cat_destroy,
 };
 
+/* The default card without its M2M files: no M2M hooks, so the test's own
+ * hook is the only one. */
+static struct uicc *card_without_m2m(void)
+{
+	json_t *p = uicc_profile_default(), *files, *f;
+	size_t i;
+	struct uicc *c;
+	char err[128];
+
+	files = json_object_get(json_array_get(json_object_get(p, "adfs"), 0), "files");
+	json_array_foreach(files, i, f)
+		if (strcmp(json_string_value(json_object_get(f, "fid")), "FF04") == 0) {
+			json_array_remove(files, i);
+			break;
+		}
+	c = uicc_new(p, err, sizeof(err));
+	json_decref(p);
+	ck_assert_ptr_nonnull(c);
+	return c;
+}
+
 START_TEST(toolkit_hooks)
 {
-	struct uicc *c = ct_card();
+	struct uicc *c = card_without_m2m();
 	struct cat k = { 0, 0, 0, 0 };
 	const uint8_t *tp;
 	size_t tpl;

@@ -20,6 +20,7 @@
 #include "uicckit/secpkt.h"
 #include "uicckit/envelope.h"
 #include "uicckit/rfm.h"
+#include "uicckit/m2m_script.h"
 #include "uicckit/sms.h"
 
 #define EXIT_VERIFY 1
@@ -42,6 +43,10 @@ static const char usage_text[] =
 	"  rfm build      --format compact|expanded [--indefinite] [--json] APDU...\n"
 	"  rfm parse      [--json] HEX   (a compact or expanded command script)\n"
 	"  rfm parse-response [--json] HEX\n"
+	"  rfm switch     --imsi DIGITS --index N [--format compact|expanded] [--json]\n"
+	"                 (M2M Alternative 3b: new IMSI + key index, for TAR B00001)\n"
+	"  rfm rekey      --k HEX --opc HEX [--kic-key HEX --kid-key HEX]\n"
+	"                 [--format compact|expanded] [--json]   (Alternative 3a)\n"
 	"\n"
 	"exit status: 0 ok / verified, 1 did not verify or error status, 2 usage or input error\n"
 	"See uicc-ota(1).\n";
@@ -678,6 +683,83 @@ out:
 /* ------------------------------------------------------------------ */
 /* rfm                                                                 */
 
+/* rfm switch / rfm rekey: the M2M profile's scripts (m2m_script.h). */
+static int rfm_m2m(int argc, char **argv, int rekey)
+{
+	static const struct option opts[] = {
+		{ "imsi", required_argument, NULL, 'm' }, { "index", required_argument, NULL, 'n' },
+		{ "k", required_argument, NULL, 'k' }, { "opc", required_argument, NULL, 'o' },
+		{ "kic-key", required_argument, NULL, 'c' }, { "kid-key", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' }, { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	enum ota_rfm_format fmt = OTA_RFM_COMPACT;
+	const char *imsi = NULL;
+	long index = -1;
+	uint8_t k[16], opc[16], kic[16], kid[16], out[512];
+	size_t n = 0, on = 0;
+	int c, json = 0, have = 0, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': imsi = optarg; break;
+		case 'n': index = strtol(optarg, NULL, 10); break;
+		case 'k': if (uk_hex_decode(optarg, k, 16, &n) || n != 16) return fail(EXIT_USAGE, "--k", "16 bytes of hex"); have |= 1; break;
+		case 'o': if (uk_hex_decode(optarg, opc, 16, &n) || n != 16) return fail(EXIT_USAGE, "--opc", "16 bytes of hex"); have |= 2; break;
+		case 'c': if (uk_hex_decode(optarg, kic, 16, &n) || n != 16) return fail(EXIT_USAGE, "--kic-key", "16 bytes of hex"); have |= 4; break;
+		case 'd': if (uk_hex_decode(optarg, kid, 16, &n) || n != 16) return fail(EXIT_USAGE, "--kid-key", "16 bytes of hex"); have |= 8; break;
+		case 'f':
+			if (strcmp(optarg, "compact") == 0)
+				fmt = OTA_RFM_COMPACT;
+			else if (strcmp(optarg, "expanded") == 0)
+				fmt = OTA_RFM_EXPANDED;
+			else
+				return fail(EXIT_USAGE, "--format", "must be compact or expanded");
+			break;
+		case 'j': json = 1; break;
+		case 'h': return usage(stdout, 0);
+		default: return usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind != argc)
+		return usage(stderr, EXIT_USAGE);
+	if (!rekey) {
+		if (imsi == NULL || index < 0 || index > 254)
+			return fail(EXIT_USAGE, "rfm switch", "--imsi (6..15 digits) and --index (0..254) are required");
+		rc = ota_m2m_switch_script(imsi, (unsigned)index, fmt, out, sizeof(out), &on);
+	} else {
+		if ((have & 3) != 3 || ((have & 12) != 0 && (have & 12) != 12))
+			return fail(EXIT_USAGE, "rfm rekey", "--k and --opc are required; --kic-key and --kid-key go together");
+		rc = ota_m2m_rekey_script(k, opc, (have & 4) ? kic : NULL, (have & 8) ? kid : NULL, fmt,
+					  out, sizeof(out), &on);
+	}
+	OPENSSL_cleanse(k, sizeof(k));
+	OPENSSL_cleanse(opc, sizeof(opc));
+	OPENSSL_cleanse(kic, sizeof(kic));
+	OPENSSL_cleanse(kid, sizeof(kid));
+	if (rc != 0)
+		return fail(EXIT_USAGE, rekey ? "rfm rekey" : "rfm switch", "bad IMSI, index or keys");
+	if (json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "format", json_string(fmt ? "expanded" : "compact"));
+		json_object_set_new(j, "tar", json_string("b00001"));
+		json_object_set_new(j, "script", jhex(out, on));
+		rc = print_json(j);
+	} else {
+		char *h = uk_hex_alloc(out, on);
+
+		if (h == NULL)
+			return EXIT_USAGE;
+		puts(h);
+		free(h);
+		rc = 0;
+	}
+	OPENSSL_cleanse(out, sizeof(out));
+	return rc;
+}
+
 static int rfm_build(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -948,6 +1030,10 @@ int main(int argc, char **argv)
 			return rfm_parse(argc - 2, argv + 2);
 		if (strcmp(argv[2], "parse-response") == 0)
 			return rfm_parse_response(argc - 2, argv + 2);
+		if (strcmp(argv[2], "switch") == 0)
+			return rfm_m2m(argc - 2, argv + 2, 0);
+		if (strcmp(argv[2], "rekey") == 0)
+			return rfm_m2m(argc - 2, argv + 2, 1);
 	}
 	return usage(stderr, EXIT_USAGE);
 }
