@@ -38,13 +38,41 @@ static int push(struct uicc_cat *c, const uint8_t *cmd, size_t len)
 	return 0;
 }
 
-/* TS 102 223 §6.6.13: D0 L 81 03 nn 01 qq 82 02 81 82 */
+/* TS 102 223 §6.6.13: D0 L 81 03 nn 01 qq 82 02 81 82 [92 L n paths] */
+int uicc_cat_queue_refresh_files(struct uicc_cat *c, uint8_t qualifier, const uint8_t *files,
+				 const size_t *path_len, size_t n)
+{
+	uint8_t cmd[UICC_CAT_CMD_MAX], list[UICC_CAT_CMD_MAX];
+	struct uk_buf b, l;
+	size_t i, off = 0, mark;
+	int needs_list = qualifier == UICC_REFRESH_FCN || qualifier == UICC_REFRESH_NAA_INIT_FCN;
+
+	if (qualifier > UICC_REFRESH_NAA_SESSION_RESET || needs_list != (n > 0) || n > 255)
+		return -1;
+	uk_buf_init(&l, list, sizeof(list));
+	uk_buf_put_u8(&l, n);
+	for (i = 0; i < n; i++) {
+		/* every path starts at the MF and is whole FIDs */
+		if (path_len[i] < 4 || path_len[i] % 2 || files[off] != 0x3f || files[off + 1] != 0x00)
+			return -1;
+		uk_buf_put(&l, files + off, path_len[i]);
+		off += path_len[i];
+	}
+	uk_buf_init(&b, cmd, sizeof(cmd));
+	mark = uk_tlv_open(&b, 0xd0);
+	uk_buf_put(&b, (const uint8_t[]){ 0x81, 0x03, c->number, UICC_CAT_REFRESH, qualifier }, 5);
+	uk_buf_put(&b, (const uint8_t[]){ 0x82, 0x02, 0x81, 0x82 }, 4);
+	if (n > 0 && uk_buf_ok(&l))
+		uk_tlv_put(&b, 0x92, list, l.len);
+	uk_tlv_close(&b, mark);
+	if (!uk_buf_ok(&b) || !uk_buf_ok(&l))
+		return -1;
+	return push(c, cmd, b.len);
+}
+
 int uicc_cat_queue_refresh(struct uicc_cat *c, uint8_t qualifier)
 {
-	uint8_t cmd[11] = { 0xd0, 0x09, 0x81, 0x03, c->number, UICC_CAT_REFRESH, qualifier,
-			    0x82, 0x02, 0x81, 0x82 };
-
-	return push(c, cmd, sizeof(cmd));
+	return uicc_cat_queue_refresh_files(c, qualifier, NULL, NULL, 0);
 }
 
 int uicc_cat_queue_send_sms(struct uicc_cat *c, const uint8_t *tpdu, size_t tpdu_len)

@@ -17,7 +17,14 @@
 /* TS 102 223 §8.6: command type and REFRESH qualifiers */
 #define UICC_CAT_REFRESH 0x01
 #define UICC_CAT_SEND_SMS 0x13
+/* TS 102 223 §8.6 REFRESH qualifiers */
+#define UICC_REFRESH_NAA_INIT_FULL_FCN 0x00
+#define UICC_REFRESH_FCN 0x01
+#define UICC_REFRESH_NAA_INIT_FCN 0x02
+#define UICC_REFRESH_NAA_INIT 0x03
 #define UICC_REFRESH_UICC_RESET 0x04
+#define UICC_REFRESH_NAA_APP_RESET 0x05
+#define UICC_REFRESH_NAA_SESSION_RESET 0x06
 
 struct uicc_cat {
 	uint8_t cmd[UICC_CAT_QUEUE][UICC_CAT_CMD_MAX];
@@ -36,6 +43,11 @@ int uicc_cat_supported(const uint8_t *profile, size_t len, uint8_t type);
 /* Queue REFRESH with a qualifier, or a SEND SHORT MESSAGE carrying tpdu.
  * 0 or -1 (queue full, too long). */
 int uicc_cat_queue_refresh(struct uicc_cat *c, uint8_t qualifier);
+/* REFRESH with a file list (tag 92, TS 102 223 §8.18): qualifiers 01 (file
+ * change notification) and 02 (NAA initialisation + FCN); `files` holds n
+ * full paths from 3F00, each `path_len[i]` bytes (even, >= 4). */
+int uicc_cat_queue_refresh_files(struct uicc_cat *c, uint8_t qualifier, const uint8_t *files,
+				 const size_t *path_len, size_t n);
 int uicc_cat_queue_send_sms(struct uicc_cat *c, const uint8_t *tpdu, size_t tpdu_len);
 /* FETCH: copy the current command; returns its length or 0 if none. */
 size_t uicc_cat_fetch(struct uicc_cat *c, uint8_t *out, size_t cap);

@@ -14,6 +14,7 @@
 
 #include "common/bcd.h"
 #include "common/hex.h"
+#include "card/cat.h"
 #include "tests/cardtest.h"
 #include "uicckit/auth.h"
 #include "uicckit/envelope.h"
@@ -138,6 +139,7 @@ struct pkt_opts {
 	uint8_t kic, kid;	/* 0: from the key set */
 	int corrupt;		/* flip a byte of the packet */
 	size_t truncate;	/* drop bytes at the end */
+	size_t extra;		/* bytes appended after the packet (overlong) */
 	uint8_t wire_kic;	/* 0, or the KIc byte put on the wire after building */
 };
 
@@ -198,6 +200,10 @@ static unsigned send_ota(struct fx *f, const struct pkt_opts *o, const uint8_t *
 	if (o->wire_kic)
 		pkt[5] = o->wire_kic;	/* what an attacker would send */
 	n -= (int)o->truncate;
+	if (o->extra) {
+		memset(pkt + n, 0x00, o->extra);
+		n += (int)o->extra;
+	}
 	ota_sms_deliver_init(&d);
 	ck_assert_int_eq(ota_sms_addr_set(&d.oa, "12345", 0x91), 0);
 	if (segments == 0) {
@@ -392,7 +398,7 @@ START_TEST(negative_matrix)
 
 	setup_card(&f);
 	n = switch_script(IMSI2, 1, s);
-	for (t = 0; t < 12; t++) {
+	for (t = 0; t < 13; t++) {
 		struct pkt_opts o;
 		struct ota_por por;
 		char *before, *after;
@@ -413,6 +419,7 @@ START_TEST(negative_matrix)
 		case 9: o.spi[1] = 0x00; o.corrupt = 1; break;			/* no PoR asked */
 		case 10: o.tar = 0x000000; expect_rsc = 0x09; break;		/* RAM: off */
 		case 11: o.kid = 0x15; expect_rsc = 0x06; break;		/* algorithm mismatch */
+		case 12: o.extra = 16; expect_rsc = 0x06; break;		/* overlong */
 		}
 		before = image(&f);
 		ck_assert_uint_eq(send_ota(&f, &o, s, n, 0), expect_sw);
@@ -644,6 +651,47 @@ START_TEST(power_cut_during_switch)
 }
 END_TEST
 
+/* TS 102 223 §6.6.13 REFRESH: the modes and their file lists */
+START_TEST(refresh_modes)
+{
+	static const uint8_t imsi_path[] = { 0x3f, 0x00, 0x7f, 0xff, 0x6f, 0x07 };
+	static const uint8_t want[] = { 0xd0, 0x12, 0x81, 0x03, 0x01, 0x01, 0x02, 0x82, 0x02,
+					0x81, 0x82, 0x92, 0x07, 0x01, 0x3f, 0x00, 0x7f, 0xff,
+					0x6f, 0x07 };
+	struct uicc_cat c;
+	uint8_t out[255];
+	size_t plen = sizeof(imsi_path);
+	uint8_t q;
+
+	uicc_cat_reset(&c);
+	ck_assert_int_eq(uicc_cat_queue_refresh_files(&c, UICC_REFRESH_NAA_INIT_FCN, imsi_path,
+						      &plen, 1), 0);
+	ck_assert_uint_eq(uicc_cat_pending(&c), sizeof(want));
+	ck_assert_uint_eq(uicc_cat_fetch(&c, out, sizeof(out)), sizeof(want));
+	ck_assert_mem_eq(out, want, sizeof(want));
+	/* FCN modes need a list, the others take none; paths start at 3F00 */
+	ck_assert_int_eq(uicc_cat_queue_refresh(&c, UICC_REFRESH_FCN), -1);
+	ck_assert_int_eq(uicc_cat_queue_refresh_files(&c, UICC_REFRESH_UICC_RESET, imsi_path,
+						      &plen, 1), -1);
+	ck_assert_int_eq(uicc_cat_queue_refresh_files(&c, UICC_REFRESH_FCN, imsi_path + 2,
+						      (const size_t[]){ 4 }, 1), -1);
+	for (q = 0; q <= 6; q++)
+		if (q != UICC_REFRESH_FCN && q != UICC_REFRESH_NAA_INIT_FCN) {
+			int want_rc = c.n < UICC_CAT_QUEUE ? 0 : -1;
+
+			ck_assert_int_eq(uicc_cat_queue_refresh(&c, q), want_rc);
+		}
+	ck_assert_int_eq(uicc_cat_queue_refresh(&c, 0x07), -1);
+	/* TERMINAL RESPONSE must name the fetched command */
+	ck_assert_uint_eq(uicc_cat_terminal_response(&c, (const uint8_t *)"\x81\x03\x09\x01\x02", 5),
+			  0x6a80);
+	ck_assert_uint_eq(uicc_cat_terminal_response(&c, (const uint8_t *)"\x81\x03\x01\x01\x02", 5),
+			  0x9000);
+	ck_assert_uint_eq(uicc_cat_terminal_response(&c, (const uint8_t *)"\x81\x03\x01\x01\x02", 5),
+			  0x6f00);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("m2m");
@@ -658,6 +706,7 @@ int main(void)
 	tcase_add_test(tc, concatenated_switch);
 	tcase_add_test(tc, power_cut_during_switch);
 	tcase_add_test(tc, rekey_alternative_3a);
+	tcase_add_test(tc, refresh_modes);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
