@@ -270,3 +270,40 @@ int ota_check_value(struct ota_crypto *cx, int alg, const uint8_t *key, size_t k
 		return OTA_EALG;
 	}
 }
+
+int ota_resolve_check(uint8_t mode, uint8_t kid, const struct ota_keys *k)
+{
+	int alg;
+
+	if (mode == 0x00)
+		return OTA_ALG_NONE;
+	if (mode == 0x03)
+		return OTA_ESPI;	/* DS: no algorithm defined for us */
+	alg = ota_kid_alg(mode, kid, k->kid_implicit);
+	if (alg < 0 || alg == OTA_ALG_NONE || alg == OTA_ALG_CRC16 || alg == OTA_ALG_CRC32)
+		return alg;
+	return ota_alg_key_ok(alg, k->kid_key_len) == 0 ? alg : OTA_EKEY;
+}
+
+size_t ota_check_len(int alg, const struct ota_keys *k)
+{
+	switch (alg) {
+	case OTA_ALG_NONE: return 0;
+	case OTA_ALG_CRC16: return 2;
+	case OTA_ALG_CRC32: return 4;
+	case OTA_ALG_AES: return k->cc_len == 4 ? 4 : 8;
+	default: return 8;
+	}
+}
+
+int ota_resolve_cipher(int ciphered, uint8_t kic, const struct ota_keys *k)
+{
+	int alg;
+
+	if (!ciphered)
+		return OTA_ALG_NONE;
+	alg = ota_kic_alg(kic, k->kic_implicit);
+	if (alg < 0)
+		return alg;
+	return ota_alg_key_ok(alg, k->kic_key_len) == 0 ? alg : OTA_EKEY;
+}

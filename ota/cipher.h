@@ -41,6 +41,14 @@ int ota_check_value(struct ota_crypto *cx, int alg, const uint8_t *key, size_t k
 /* crc.c: ISO/IEC 13239 CRCs of TS 102 225 §5.1.3.3, chainable.
  * ota_crc16: raw register, start 0xffff, complement the result (X-25).
  * ota_crc32: zlib crc32(), start 0, already complemented. */
+/* The RC/CC algorithm for check mode `mode` (SPI b2b1 coding: 00 none,
+ * 01 RC, 10 CC, 11 DS) and KID, with its key checked: an OTA_ALG_* or <0. */
+int ota_resolve_check(uint8_t mode, uint8_t kid, const struct ota_keys *k);
+/* Length of that RC/CC field (0, 2, 4 or 8). */
+size_t ota_check_len(int alg, const struct ota_keys *k);
+/* The cipher for KIc when `ciphered`, its key checked: OTA_ALG_* or <0. */
+int ota_resolve_cipher(int ciphered, uint8_t kic, const struct ota_keys *k);
+
 uint16_t ota_crc16(uint16_t crc, const uint8_t *p, size_t n);
 uint32_t ota_crc32(uint32_t crc, const uint8_t *p, size_t n);
 

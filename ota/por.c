@@ -37,44 +37,16 @@ static int por_success(uint8_t rsc)
 	return rsc == OTA_RSC_OK || rsc == OTA_RSC_USE_SMS_SUBMIT;
 }
 
-/* The PoR's RC/CC is named by SPI2 b4b3 and uses the algorithm and key of
- * the command's KID (TS 102 225 §5.2). */
+/* The PoR's RC/CC is named by SPI2 b4b3 and ciphering by SPI2 b5; they use
+ * the algorithms and keys of the command's KID and KIc (TS 102 225 §5.2). */
 static int por_check_alg(const struct ota_cmd_hdr *cmd, const struct ota_keys *k)
 {
-	uint8_t mode = (cmd->spi[1] >> 2) & 0x03;
-	int alg;
-
-	if (mode == 0)
-		return OTA_ALG_NONE;
-	if (mode == 3)
-		return OTA_ESPI;
-	alg = ota_kid_alg(mode, cmd->kid, k->kid_implicit);
-	if (alg < 0 || alg == OTA_ALG_CRC16 || alg == OTA_ALG_CRC32)
-		return alg;
-	return ota_alg_key_ok(alg, k->kid_key_len) == 0 ? alg : OTA_EKEY;
-}
-
-static size_t check_len(int alg, const struct ota_keys *k)
-{
-	switch (alg) {
-	case OTA_ALG_NONE: return 0;
-	case OTA_ALG_CRC16: return 2;
-	case OTA_ALG_CRC32: return 4;
-	case OTA_ALG_AES: return k->cc_len == 4 ? 4 : 8;
-	default: return 8;
-	}
+	return ota_resolve_check((cmd->spi[1] >> 2) & 0x03, cmd->kid, k);
 }
 
 static int por_cipher_alg(const struct ota_cmd_hdr *cmd, const struct ota_keys *k)
 {
-	int alg;
-
-	if (!(cmd->spi[1] & 0x10))
-		return OTA_ALG_NONE;
-	alg = ota_kic_alg(cmd->kic, k->kic_implicit);
-	if (alg < 0)
-		return alg;
-	return ota_alg_key_ok(alg, k->kic_key_len) == 0 ? alg : OTA_EKEY;
+	return ota_resolve_cipher(cmd->spi[1] & 0x10, cmd->kic, k);
 }
 
 static int build_plain(const struct ota_cmd_hdr *cmd, uint8_t rsc, uint8_t *out, size_t cap)
@@ -113,7 +85,7 @@ int ota_por_build_cx(struct ota_crypto *cx, const struct ota_cmd_hdr *cmd,
 		return kalg;
 	if (calg < 0)
 		return calg;
-	ccl = check_len(kalg, k);
+	ccl = ota_check_len(kalg, k);
 	if (calg != OTA_ALG_NONE) {
 		size_t bs = ota_alg_block(calg);
 
@@ -193,7 +165,7 @@ static int parse_protected(struct ota_crypto *cx, uint8_t *w, size_t len,
 		return kalg;
 	if (calg < 0)
 		return calg;
-	ccl = check_len(kalg, k);
+	ccl = ota_check_len(kalg, k);
 	if (w[5] != RHL_BASE + ccl || len < POR_FULL + ccl)
 		return OTA_ELEN;
 	body = len - POR_FULL - ccl;

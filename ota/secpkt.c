@@ -59,36 +59,12 @@ int ota_cmd_check_len(const uint8_t spi[2], uint8_t kid, size_t cc_len)
 
 static int resolve_cc(const uint8_t spi[2], uint8_t kid, const struct ota_keys *k)
 {
-	int alg = ota_kid_alg(spi[0], kid, k->kid_implicit);
-
-	if (alg == OTA_ALG_NONE || alg < 0)
-		return alg;
-	if (alg == OTA_ALG_CRC16 || alg == OTA_ALG_CRC32)
-		return alg;
-	return ota_alg_key_ok(alg, k->kid_key_len) == 0 ? alg : OTA_EKEY;
-}
-
-static size_t cc_length(int alg, const struct ota_keys *k)
-{
-	switch (alg) {
-	case OTA_ALG_NONE: return 0;
-	case OTA_ALG_CRC16: return 2;
-	case OTA_ALG_CRC32: return 4;
-	case OTA_ALG_AES: return k->cc_len == 4 ? 4 : 8;
-	default: return 8;
-	}
+	return ota_resolve_check(spi[0] & 0x03, kid, k);
 }
 
 static int resolve_cipher(const uint8_t spi[2], uint8_t kic, const struct ota_keys *k)
 {
-	int alg;
-
-	if (!(spi[0] & 0x04))
-		return OTA_ALG_NONE;
-	alg = ota_kic_alg(kic, k->kic_implicit);
-	if (alg < 0)
-		return alg;
-	return ota_alg_key_ok(alg, k->kic_key_len) == 0 ? alg : OTA_EKEY;
+	return ota_resolve_cipher(spi[0] & 0x04, kic, k);
 }
 
 static int spi_supported(const uint8_t spi[2])
@@ -121,7 +97,7 @@ int ota_cmd_build_cx(struct ota_crypto *cx, const struct ota_cmd_hdr *h,
 		return kalg;
 	if (calg < 0)
 		return calg;
-	ccl = cc_length(kalg, k);
+	ccl = ota_check_len(kalg, k);
 	if (calg != OTA_ALG_NONE) {
 		bs = ota_alg_block(calg);
 		pcntr = (bs - (6 + ccl + dlen) % bs) % bs;
@@ -236,7 +212,7 @@ int ota_cmd_unwrap_cx(struct ota_crypto *cx, const uint8_t *pkt, size_t len,
 	kalg = resolve_cc(hdr->spi, hdr->kid, k);
 	if (kalg < 0)
 		return kalg;
-	ccl = cc_length(kalg, k);
+	ccl = ota_check_len(kalg, k);
 	if (3 + CHL_BASE + ccl > len || pkt[2] != CHL_BASE + ccl)
 		return OTA_ELEN;
 	calg = resolve_cipher(hdr->spi, hdr->kic, k);
