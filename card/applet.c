@@ -155,7 +155,7 @@ int uicc_app_select(struct uicc *card, struct uicc_channel *ch, const struct uic
 		for (i = 0; i < card->n_applets; i++)
 			if (card->applets[i].adf == ch->adf)
 				cur = (int)i;
-		idx = find_app(card, a->data, a->lc, (size_t)(cur + 1));
+		idx = find_app(card, a->data, a->lc, (size_t)cur + 1);
 	}
 	if (idx < 0)
 		return SW_NOT_FOUND;

@@ -84,12 +84,12 @@ unsigned uicc_m2m_check_keyidx(struct uicc *card, struct uicc_m2m_switch *sw)
 	if (now >= n || count_unused(card) == 0)
 		return UICC_M2M_SW_EXHAUSTED;
 	for (i = now; i < n; i++) {
-		if (uicc_keyset_get(card, (unsigned)i, &ks) != 0)
+		/* the target must be loaded and unused, and no higher index used */
+		int bad = uicc_keyset_get(card, (unsigned)i, &ks) != 0 ||
+			  ks.state != UICC_KS_UNUSED || (i == now && ks.k_len == 0);
+
+		if (bad)
 			verdict = UICC_M2M_SW_INVALID;
-		else if (i == now && (ks.state != UICC_KS_UNUSED || ks.k_len == 0))
-			verdict = UICC_M2M_SW_INVALID;
-		else if (i > now && ks.state != UICC_KS_UNUSED)
-			verdict = UICC_M2M_SW_INVALID;	/* a higher index was used */
 		uicc_keyset_cleanse(&ks);
 	}
 	if (now < sw->active)

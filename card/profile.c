@@ -111,7 +111,7 @@ static int get_byte(struct ld *l, const json_t *o, const char *key, uint8_t *out
 
 static int get_fid(struct ld *l, const json_t *o, uint16_t *fid)
 {
-	uint8_t b[2];
+	uint8_t b[2] = { 0, 0 };
 	int rc = get_hex(l, o, "fid", b, 2, 2, NULL);
 
 	if (rc == 0)
@@ -184,7 +184,8 @@ static int load_transparent(struct ld *l, const json_t *o, struct uicc_file *f)
 		rc = fail(l, "'data' (%zu bytes) is longer than 'size' (%u)", n, size);
 	if (rc >= 0) {
 		f->size = has_size ? size : n;
-		f->data = malloc(f->size);
+		/* an EF of size 0 is legal (TS 102 221); keep a valid pointer */
+		f->data = malloc(f->size ? f->size : 1);
 		if (f->data == NULL) {
 			rc = UICC_ENOMEM;
 		} else {

@@ -535,7 +535,7 @@ size_t uicc_transmit(struct uicc *card, const uint8_t *capdu, size_t len,
 {
 	struct uicc_apdu a;
 	struct uicc_rsp r;
-	struct uicc_channel saved[UICC_CHANNELS], rsaved;
+	struct uicc_channel saved[UICC_CHANNELS], rsaved = { 0 };
 	size_t mark;
 	int sw;
 

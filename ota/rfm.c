@@ -146,13 +146,11 @@ int ota_apdu_parse(const uint8_t *a, size_t len, struct ota_capdu *c)
 		if (len == 7) {
 			t.apdu_case = 2;
 			t.le = lc ? lc : 65536;
-		} else if (lc == 0) {
-			return OTA_RFM_E_APDU;
-		} else if (len == 7 + lc) {
+		} else if (lc != 0 && len == 7 + lc) {
 			t.apdu_case = 3;
 			t.lc = lc;
 			t.data = a + 7;
-		} else if (len == 9 + lc) {
+		} else if (lc != 0 && len == 9 + lc) {
 			size_t le = (size_t)a[7 + lc] << 8 | a[8 + lc];
 
 			t.apdu_case = 4;
