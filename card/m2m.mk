@@ -24,3 +24,10 @@ TESTS += tests/fuzz_ota_recv_replay
 tests_fuzz_ota_recv_replay_SOURCES = fuzz/fuzz_ota_recv.c fuzz/replay.c
 tests_fuzz_ota_recv_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"ota_recv"'
 tests_fuzz_ota_recv_replay_LDADD = $(UK_CARD_LIBS)
+
+# no key material in any answer, at any access level or through OTA
+check_PROGRAMS += tests/test_secrecy
+TESTS += tests/test_secrecy
+tests_test_secrecy_SOURCES = tests/test_secrecy.c tests/cardtest.c
+tests_test_secrecy_CFLAGS = $(TEST_CFLAGS)
+tests_test_secrecy_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
