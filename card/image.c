@@ -26,6 +26,7 @@ static int card_digest(const json_t *card_doc, char hex[65])
 	if (canon == NULL)
 		return -1;
 	ok = EVP_Digest(canon, strlen(canon), md, &mdlen, EVP_sha256(), NULL);
+	OPENSSL_cleanse(canon, strlen(canon));	/* it holds the keys as hex */
 	free(canon);
 	if (!ok || mdlen != sizeof(md))
 		return -1;

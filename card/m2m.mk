@@ -31,3 +31,12 @@ TESTS += tests/test_secrecy
 tests_test_secrecy_SOURCES = tests/test_secrecy.c tests/cardtest.c
 tests_test_secrecy_CFLAGS = $(TEST_CFLAGS)
 tests_test_secrecy_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
+
+# no freed buffer holds a key (allocator wrapped), through perso, image,
+# OTA switch and AUTHENTICATE
+check_PROGRAMS += tests/test_hygiene
+TESTS += tests/test_hygiene
+tests_test_hygiene_SOURCES = tests/test_hygiene.c
+tests_test_hygiene_CFLAGS = $(TEST_CFLAGS)
+tests_test_hygiene_LDFLAGS = -Wl,--wrap=free
+tests_test_hygiene_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)

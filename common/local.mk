@@ -1,7 +1,7 @@
 # common/: small code both libraries share (hex, bounded buffers, TLV, BCD).
 noinst_LTLIBRARIES += libukcommon.la
-libukcommon_la_SOURCES = common/hex.c common/buf.c common/bcd.c common/csv.c
-noinst_HEADERS += common/hex.h common/buf.h common/bcd.h common/csv.h
+libukcommon_la_SOURCES = common/hex.c common/buf.c common/bcd.c common/csv.c common/secmem.c
+noinst_HEADERS += common/hex.h common/buf.h common/bcd.h common/csv.h common/secmem.h
 
 check_PROGRAMS += tests/test_common
 TESTS += tests/test_common

@@ -19,6 +19,7 @@
 #include "common/buf.h"
 #include "common/csv.h"
 #include "common/hex.h"
+#include "common/secmem.h"
 #include "uicckit/auth.h"
 
 enum { EXIT_OK_ = 0, EXIT_VERIFY = 1, EXIT_USAGE = 2 };
@@ -552,6 +553,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	int rc;
 
+	uk_json_cleansing_alloc();
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK_;

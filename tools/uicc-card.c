@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/hex.h"
+#include "common/secmem.h"
 #include "tools/nfc_serve.h"
 #include "tools/toolutil.h"
 #include "tools/vpcd.h"
@@ -278,6 +279,7 @@ static int cmd_serve(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	uk_json_cleansing_alloc();
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return UK_EXIT_OK;

@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 #include "common/buf.h"
 #include "common/hex.h"
+#include "common/secmem.h"
 #include "uicckit/por.h"
 #include "uicckit/secpkt.h"
 #include "uicckit/envelope.h"
@@ -1004,6 +1005,7 @@ static int rfm_parse_response(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	uk_json_cleansing_alloc();
 	if (argc < 2)
 		return usage(stderr, EXIT_USAGE);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

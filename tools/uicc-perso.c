@@ -13,6 +13,7 @@
 
 #include "common/bcd.h"
 #include "common/hex.h"
+#include "common/secmem.h"
 #include "tools/toolutil.h"
 #include "uicckit/image.h"
 #include "uicckit/perso.h"
@@ -235,6 +236,7 @@ static int cmd_profile(void)
 
 int main(int argc, char **argv)
 {
+	uk_json_cleansing_alloc();
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return UK_EXIT_OK;
