@@ -651,6 +651,47 @@ START_TEST(power_cut_during_switch)
 }
 END_TEST
 
+/* SPI2 asks for the PoR by SMS-SUBMIT: the ENVELOPE answers 91 XX, FETCH
+ * gives SEND SHORT MESSAGE to the sender with the PoR, then REFRESH. */
+START_TEST(por_by_sms_submit)
+{
+	struct fx f;
+	struct pkt_opts o;
+	struct ota_por por;
+	struct ota_sms_submit sub;
+	struct ota_cmd_hdr h;
+	struct ota_keys k;
+	uint8_t s[64], work[512], fetch[5] = { 0x80, 0x12, 0x00, 0x00, 0x00 };
+	const uint8_t *ud;
+	size_t n = switch_script(IMSI2, 1, s), udl;
+	char imsi[16];
+
+	setup_card(&f);
+	defaults(&o, 0, 1);
+	o.spi[1] = 0x39;	/* PoR always, CC, ciphered, by SMS-SUBMIT */
+	ck_assert_uint_eq(send_ota(&f, &o, s, n, 0) & 0xff00, 0x9100);
+	ck_assert_uint_eq(f.rlen, 2);
+	fetch[4] = (uint8_t)f.sw;
+	ck_assert_uint_eq(xmit(&f, fetch, 5), 0x9000);
+	ck_assert_uint_eq(f.r[5], 0x13);	/* command type SEND SHORT MESSAGE */
+	ck_assert_int_eq(ota_cat_send_sms_por(f.r, f.rlen - 2, &sub, &ud, &udl), 0);
+	ck_assert_str_eq(sub.da.digits, "12345");	/* back to the sender */
+	h = hdr_of(&f, &o);
+	keys_of(&f.ks[0], &k);
+	ck_assert_int_eq(ota_por_parse(ud, udl, &h, &k, work, sizeof(work), &por), 0);
+	ck_assert_uint_eq(por.rsc, 0x00);
+	ck_assert_int_eq(por.authenticated, 1);
+	/* TERMINAL RESPONSE (SMS sent): REFRESH is next */
+	ck_assert_uint_eq(xhex(&f, "801400000C 810301130082028281830100"), 0x910b);
+	ck_assert_uint_eq(xhex(&f, "801200000B"), 0x9000);
+	ck_assert_uint_eq(f.r[5], 0x01);
+	power_up(&f);
+	read_imsi(&f, imsi);
+	ck_assert_str_eq(imsi, IMSI2);
+	teardown_card(&f);
+}
+END_TEST
+
 /* TS 102 223 §6.6.13 REFRESH: the modes and their file lists */
 START_TEST(refresh_modes)
 {
@@ -707,6 +748,7 @@ int main(void)
 	tcase_add_test(tc, power_cut_during_switch);
 	tcase_add_test(tc, rekey_alternative_3a);
 	tcase_add_test(tc, refresh_modes);
+	tcase_add_test(tc, por_by_sms_submit);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
