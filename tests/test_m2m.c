@@ -651,6 +651,31 @@ START_TEST(power_cut_during_switch)
 }
 END_TEST
 
+/* T=0: the ENVELOPE answers 61 XX, GET RESPONSE returns the PoR and ends
+ * with 91 0B (REFRESH pending) instead of 90 00. */
+START_TEST(switch_t0)
+{
+	struct fx f;
+	struct pkt_opts o;
+	struct ota_por por;
+	uint8_t s[64], get[5] = { 0x80, 0xc0, 0x00, 0x00, 0x00 };
+	size_t n = switch_script(IMSI2, 1, s);
+
+	setup_card(&f);
+	uicc_set_transport(f.card, UICC_TRANSPORT_T0);
+	defaults(&o, 0, 1);
+	ck_assert_uint_eq(send_ota(&f, &o, s, n, 0) & 0xff00, 0x6100);
+	get[4] = (uint8_t)f.sw;
+	ck_assert_uint_eq(xmit(&f, get, 5), 0x910b);
+	ck_assert_int_eq(parse_por(&f, &o, &por), 0);
+	ck_assert_uint_eq(por.rsc, 0x00);
+	ck_assert_int_eq(por.authenticated, 1);
+	ck_assert_uint_eq(xhex(&f, "801200000B"), 0x9000);
+	ck_assert_uint_eq(f.r[6], 0x04);	/* REFRESH, UICC reset */
+	teardown_card(&f);
+}
+END_TEST
+
 /* SPI2 asks for the PoR by SMS-SUBMIT: the ENVELOPE answers 91 XX, FETCH
  * gives SEND SHORT MESSAGE to the sender with the PoR, then REFRESH. */
 START_TEST(por_by_sms_submit)
@@ -749,6 +774,7 @@ int main(void)
 	tcase_add_test(tc, rekey_alternative_3a);
 	tcase_add_test(tc, refresh_modes);
 	tcase_add_test(tc, por_by_sms_submit);
+	tcase_add_test(tc, switch_t0);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
