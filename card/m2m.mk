@@ -11,7 +11,8 @@ UK_CARD_LIBS += libukota.la libukcommon.la $(ZLIB_LIBS)
 
 check_PROGRAMS += tests/test_m2m
 TESTS += tests/test_m2m
-tests_test_m2m_SOURCES = tests/test_m2m.c tests/cardtest.c
+tests_test_m2m_SOURCES = tests/test_m2m.c tests/cardtest.c tests/otatest.c
+noinst_HEADERS += tests/otatest.h
 tests_test_m2m_CFLAGS = $(TEST_CFLAGS)
 tests_test_m2m_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
 
@@ -28,7 +29,7 @@ tests_fuzz_ota_recv_replay_LDADD = $(UK_CARD_LIBS)
 # no key material in any answer, at any access level or through OTA
 check_PROGRAMS += tests/test_secrecy
 TESTS += tests/test_secrecy
-tests_test_secrecy_SOURCES = tests/test_secrecy.c tests/cardtest.c
+tests_test_secrecy_SOURCES = tests/test_secrecy.c tests/cardtest.c tests/otatest.c
 tests_test_secrecy_CFLAGS = $(TEST_CFLAGS)
 tests_test_secrecy_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
 
@@ -36,7 +37,7 @@ tests_test_secrecy_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
 # OTA switch and AUTHENTICATE
 check_PROGRAMS += tests/test_hygiene
 TESTS += tests/test_hygiene
-tests_test_hygiene_SOURCES = tests/test_hygiene.c
+tests_test_hygiene_SOURCES = tests/test_hygiene.c tests/cardtest.c tests/otatest.c
 tests_test_hygiene_CFLAGS = $(TEST_CFLAGS)
 tests_test_hygiene_LDFLAGS = -Wl,--wrap=free
 tests_test_hygiene_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)

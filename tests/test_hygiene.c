@@ -20,6 +20,7 @@
 #include "common/bcd.h"
 #include "common/hex.h"
 #include "common/secmem.h"
+#include "tests/otatest.h"
 #include "uicckit/auth.h"
 #include "uicckit/envelope.h"
 #include "uicckit/image.h"
@@ -190,27 +191,15 @@ START_TEST(keys_never_freed_in_clear)
 		struct ota_cmd_hdr h = { .spi = { 0x16, 0x19 }, .kic = 0x12, .kid = 0x12,
 					 .tar = { 0xb0, 0x00, 0x01 }, .cntr = 1 };
 		struct ota_keys ok;
-		struct ota_sms_deliver d;
-		uint8_t s[64], pkt[200], ud[220], tpdu[300], env[300];
-		size_t sl, tl, el;
-		int n;
+		uint8_t s[64], env[300];
+		size_t sl, el;
 
 		memset(&ok, 0, sizeof(ok));
 		memcpy(ok.kic_key, p.ks[0].kic, 16);
 		memcpy(ok.kid_key, p.ks[0].kid, 16);
 		ok.kic_key_len = ok.kid_key_len = 16;
 		ck_assert_int_eq(uk_hex_decode(script, s, sizeof(s), &sl), 0);
-		n = ota_cmd_build(&h, &ok, s, sl, pkt, sizeof(pkt));
-		ck_assert_int_gt(n, 0);
-		memcpy(ud, "\x02\x70\x00", 3);
-		memcpy(ud + 3, pkt, (size_t)n);
-		ota_sms_deliver_init(&d);
-		ck_assert_int_eq(ota_sms_addr_set(&d.oa, "12345", 0x91), 0);
-		d.ud = ud;
-		d.ud_len = (size_t)n + 3;
-		d.udl = (uint8_t)d.ud_len;
-		ck_assert_int_eq(ota_sms_deliver_build(&d, tpdu, sizeof(tpdu), &tl), 0);
-		ck_assert_int_eq(ota_env_sms_pp_build(tpdu, tl, NULL, 0, env, sizeof(env), &el), 0);
+		el = ot_envelope(&h, &ok, s, sl, env, sizeof(env));
 		rl = uicc_transmit(card, env, el, r, UICC_RAPDU_MAX);
 		ck_assert_uint_eq((unsigned)r[rl - 2] << 8 | r[rl - 1], 0x910b);
 		OPENSSL_cleanse(&ok, sizeof(ok));

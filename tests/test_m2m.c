@@ -16,6 +16,7 @@
 #include "common/hex.h"
 #include "card/cat.h"
 #include "tests/cardtest.h"
+#include "tests/otatest.h"
 #include "uicckit/auth.h"
 #include "uicckit/envelope.h"
 #include "uicckit/keyset.h"
@@ -62,17 +63,13 @@ static void power_up(struct fx *f)
 static void setup_card(struct fx *f)
 {
 	struct uicc_perso p;
-	char err[128];
 	int i;
 
 	memset(f, 0, sizeof(*f));
-	f->card = ct_card();
-	ck_assert_ptr_nonnull(f->card);
 	memset(&p, 0, sizeof(p));
 	strcpy(p.iccid, "89882390000000000019");
 	strcpy(p.imsi, IMSI1);
-	ck_assert_int_eq(uicc_perso_defaults(&p, 4), 0);
-	ck_assert_int_eq(uicc_perso_apply(f->card, &p, err, sizeof(err)), 0);
+	f->card = ot_perso_card(&p, 4);
 	for (i = 0; i < 4; i++)
 		ck_assert_int_eq(uicc_keyset_get(f->card, (unsigned)i, &f->ks[i]), 0);
 	uicc_perso_cleanse(&p);
@@ -188,7 +185,7 @@ static unsigned send_ota(struct fx *f, const struct pkt_opts *o, const uint8_t *
 	struct ota_keys k;
 	struct ota_sms_deliver d;
 	struct ota_sms_seg seg[8];
-	uint8_t pkt[1024], ud[1200], tpdu[300], env[300];
+	uint8_t pkt[1024], tpdu[300], env[300];
 	size_t tlen = 0, elen = 0, nseg = 0, i;
 	int n;
 
@@ -206,18 +203,8 @@ static unsigned send_ota(struct fx *f, const struct pkt_opts *o, const uint8_t *
 	}
 	ota_sms_deliver_init(&d);
 	ck_assert_int_eq(ota_sms_addr_set(&d.oa, "12345", 0x91), 0);
-	if (segments == 0) {
-		ud[0] = 0x02;
-		ud[1] = 0x70;
-		ud[2] = 0x00;
-		memcpy(ud + 3, pkt, (size_t)n);
-		d.ud = ud;
-		d.ud_len = (size_t)n + 3;
-		d.udl = (uint8_t)d.ud_len;
-		ck_assert_int_eq(ota_sms_deliver_build(&d, tpdu, sizeof(tpdu), &tlen), 0);
-		ck_assert_int_eq(ota_env_sms_pp_build(tpdu, tlen, NULL, 0, env, sizeof(env), &elen), 0);
-		return xmit(f, env, elen);
-	}
+	if (segments == 0)
+		return xmit(f, env, ot_envelope_raw(pkt, (size_t)n, env, sizeof(env)));
 	ck_assert_int_eq(ota_concat_split(pkt, (size_t)n, OTA_IEI_CPI, 0x2a, 0, seg, 8, &nseg), 0);
 	ck_assert_uint_ge(nseg, 2);
 	for (i = 0; i < nseg && i < (size_t)segments; i++) {
