@@ -1,7 +1,7 @@
 #!/bin/sh
 # build.sh SRCDIR OUTDIR - build every fuzz/fuzz_*.c harness as a libFuzzer
 # binary with clang (-fsanitize=fuzzer,address,undefined).  The library
-# sources (common/ auth/ ota/ card/) are compiled once, with coverage
+# sources (common/ auth/ ota/ card/ ops/) are compiled once, with coverage
 # instrumentation, and linked into every harness.  Used by `make fuzz` and
 # .ci/run.
 set -eu
@@ -11,10 +11,10 @@ CLANG=${CLANG:-clang}
 mkdir -p "$out/obj"
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 cflags="-g -O1 -I$src/include -I$src -I$out"
-libs="$(pkg-config --libs libcrypto jansson zlib)"
+libs="$(pkg-config --libs libcrypto jansson zlib sqlite3)"
 [ -f "$out/config.h" ] || : > "$out/config.h"
 objs=""
-for c in "$src"/common/*.c "$src"/auth/*.c "$src"/ota/*.c "$src"/card/*.c; do
+for c in "$src"/common/*.c "$src"/auth/*.c "$src"/ota/*.c "$src"/card/*.c "$src"/ops/*.c; do
 	[ -e "$c" ] || continue
 	o="$out/obj/$(basename "$(dirname "$c")")_$(basename "$c" .c).o"
 	# shellcheck disable=SC2086

@@ -1,0 +1,1 @@
+# ops/: the operator database and OTA switch campaigns (uicc-ota campaign commands).

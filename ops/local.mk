@@ -1,0 +1,1 @@
+# ops/: key files (CMS), the key escrow, uicc-escrow, uicc-perso batch.

@@ -1,0 +1,1 @@
+# tools/: uicc-term, the scripted M2M terminal.
