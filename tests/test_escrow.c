@@ -9,15 +9,21 @@
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "ops/escrow.h"
+#include "ops/escrow_batch.h"
 #include "tests/opstest.h"
 
 static char dir[128], db[256];
@@ -466,6 +472,216 @@ START_TEST(test_io_failures)
 }
 END_TEST
 
+/* ------------------------------------------------ batch: killed at random */
+
+#define KB_CARDS 60
+#define KB_SETS 3
+
+static const char *kb_start = "8988239000000000001";
+
+static void kb_paths(const char *d, char *cards, char *edb, char *opf, char *mk)
+{
+	snprintf(cards, 256, "%s/cards", d);
+	snprintf(edb, 256, "%s/escrow.db", d);
+	snprintf(opf, 256, "%s/mnoA-keys.cms", d);
+	snprintf(mk, 256, "%s/master.key", d);
+}
+
+static pid_t kb_spawn(const char *d)
+{
+	char cards[256], edb[256], opf[256], mk[256], perso[512], count[16], sets[8];
+	const char *b = getenv("UK_BUILDDIR");
+	pid_t pid;
+
+	kb_paths(d, cards, edb, opf, mk);
+	snprintf(perso, sizeof(perso), "%s/tools/uicc-perso", b ? b : ".");
+	snprintf(count, sizeof(count), "%d", KB_CARDS);
+	snprintf(sets, sizeof(sets), "%d", KB_SETS);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(perso, perso, "batch", "--count", count, "--iccid-start", kb_start,
+		      "--imsi-start", "001010000000001", "--keysets", sets, "--out-dir", cards,
+		      "--escrow", edb, "--master-key-file", mk, "--signer-cert", man.cert,
+		      "--signer-key", man.key, "--operator-cert", mnoa.cert, "--operator-out", opf,
+		      "--chunk", "7", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int kb_wait(pid_t pid)
+{
+	int st = 0;
+
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+static void kb_master(const char *d)
+{
+	char mk[256], x[256];
+	FILE *f;
+
+	kb_paths(d, x, x, x, mk);
+	f = fopen(mk, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\n");
+	fclose(f);
+	ck_assert_int_eq(chmod(mk, 0600), 0);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The end state: every card once, image = escrow, operator file = key
+ * set 0 of every card, no temporary file left. */
+static void kb_check(const char *d)
+{
+	char cards[256], edb[256], opf[256], mk[256], err[256], path[600];
+	struct ops_escrow *e = NULL;
+	struct ops_keyrecs op, keys;
+	struct ops_trust *t;
+	const char *anchors[1] = { man.cert };
+	DIR *dh;
+	struct dirent *de;
+	int images = 0, others = 0;
+	unsigned long i;
+
+	kb_paths(d, cards, edb, opf, mk);
+	dh = opendir(cards);
+	ck_assert_ptr_nonnull(dh);
+	while ((de = readdir(dh)) != NULL) {
+		size_t n = strlen(de->d_name);
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (n > 5 && strcmp(de->d_name + n - 5, ".json") == 0)
+			images++;
+		else
+			others++;
+	}
+	closedir(dh);
+	ck_assert_int_eq(images, KB_CARDS);
+	ck_assert_int_eq(others, 0);
+	ck_assert_int_eq(ops_escrow_open(edb, master, 0, &e, err, sizeof(err)), 0);
+	ck_assert_int_eq(ops_escrow_count(e, err, sizeof(err)), KB_CARDS);
+	memset(&op, 0, sizeof(op));
+	t = ops_trust_load(anchors, 1, err, sizeof(err));
+	ck_assert_ptr_nonnull(t);
+	ck_assert_msg(ops_keyfile_read_sealed(opf, mnoa.p, t, &op, NULL, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(op.n, KB_CARDS);
+	for (i = 0; i < KB_CARDS; i++) {
+		char iccid[21];
+		struct ops_card_status cs;
+
+		ck_assert_int_eq(ops_batch_iccid(kb_start, i, iccid, err, sizeof(err)), 0);
+		memset(&keys, 0, sizeof(keys));
+		ck_assert_int_eq(ops_escrow_get(e, iccid, &keys, err, sizeof(err)), 0);
+		ck_assert_uint_eq(keys.n, KB_SETS);
+		snprintf(path, sizeof(path), "%s/%s.json", cards, iccid);
+		ck_assert_msg(ops_batch_image_matches(path, &keys, err, sizeof(err)) == 1, "%s", err);
+		ck_assert_str_eq(op.v[i].iccid, iccid);
+		ck_assert_uint_eq(op.v[i].index, 0);
+		ck_assert_mem_eq(op.v[i].k, keys.v[0].k, 16);
+		ck_assert_mem_eq(op.v[i].opc, keys.v[0].opc, 16);
+		ck_assert_mem_eq(op.v[i].kic_key, keys.v[0].kic_key, 16);
+		ck_assert_mem_eq(op.v[i].kid_key, keys.v[0].kid_key, 16);
+		ck_assert_int_eq(ops_escrow_card(e, iccid, &cs, err, sizeof(err)), 0);
+		ck_assert_int_eq(cs.current_index, 0);
+		ops_keyrecs_free(&keys);
+	}
+	ops_keyrecs_free(&op);
+	ops_trust_free(t);
+	ops_escrow_close(e);
+}
+
+START_TEST(test_batch_killed)
+{
+	char d[128];
+	double t0, full;
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	int round, killed = 0;
+
+	fprintf(stderr, "test_batch_killed: seed %u\n", seed);
+	srand(seed);
+	/* calibration: one complete run */
+	ck_assert_int_eq(ot_tmpdir("batchcal", d, sizeof(d)), 0);
+	kb_master(d);
+	t0 = now_s();
+	ck_assert_int_eq(kb_wait(kb_spawn(d)), 0);
+	full = now_s() - t0;
+	kb_check(d);
+	ot_rmdir(d);
+	/* Scenarios: a fresh batch killed at a random instant of its run, the
+	 * rerun killed again at a random instant, then run to the end. */
+	for (round = 0; round < 8; round++) {
+		int k;
+
+		ck_assert_int_eq(ot_tmpdir("batchkill", d, sizeof(d)), 0);
+		kb_master(d);
+		for (k = 0; k < 2; k++) {
+			pid_t pid = kb_spawn(d);
+			useconds_t us = (useconds_t)((double)rand() / RAND_MAX * full * 1e6);
+			int st;
+
+			usleep(us);
+			kill(pid, SIGKILL);
+			st = kb_wait(pid);
+			if (WIFSIGNALED(st))
+				killed++;
+			else
+				ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+					      "round %d: exit %d", round, WEXITSTATUS(st));
+		}
+		ck_assert_int_eq(kb_wait(kb_spawn(d)), 0);
+		kb_check(d);
+		if (round == 0) {	/* once more: nothing changes, still complete */
+			ck_assert_int_eq(kb_wait(kb_spawn(d)), 0);
+			kb_check(d);
+		}
+		ot_rmdir(d);
+	}
+	fprintf(stderr, "test_batch_killed: %d of 16 runs killed (full run %.2f s)\n", killed,
+		full);
+	ck_assert_int_gt(killed, 0);
+}
+END_TEST
+
+START_TEST(test_batch_numbers)
+{
+	char out[21], err[256];
+
+	ck_assert_int_eq(ops_batch_iccid("8988239000000000001", 0, out, err, sizeof(err)), 0);
+	ck_assert_str_eq(out, "8988239000000000001");
+	ck_assert_int_eq(ops_batch_iccid("8988239000000000001", 1, out, err, sizeof(err)), 0);
+	ck_assert_str_eq(out, "8988239000000000019");
+	ck_assert_int_eq(ops_batch_iccid("89882390000000000019", 2, out, err, sizeof(err)), 0);
+	ck_assert_str_eq(out, "89882390000000000279");	/* digit 20 kept */
+	ck_assert_int_eq(ops_batch_iccid("8988239000000000002", 0, out, err, sizeof(err)),
+			 OPS_EARG);	/* bad Luhn digit */
+	ck_assert_int_eq(ops_batch_iccid("9999999999999999995", 1, out, err, sizeof(err)),
+			 OPS_EARG);
+	ck_assert_int_eq(ops_batch_iccid("898823900000000001", 0, out, err, sizeof(err)),
+			 OPS_EARG);
+	ck_assert_int_eq(ops_batch_imsi("001010000000009", 1, out, err, sizeof(err)), 0);
+	ck_assert_str_eq(out, "001010000000010");
+	ck_assert_int_eq(ops_batch_imsi("999999", 0, out, err, sizeof(err)), 0);
+	ck_assert_int_eq(ops_batch_imsi("999999", 1, out, err, sizeof(err)), OPS_EARG);
+	ck_assert_int_eq(ops_batch_imsi("12345", 0, out, err, sizeof(err)), OPS_EARG);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("escrow");
@@ -481,6 +697,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_log);
 	tcase_add_test(tc, test_blob_moved);
 	tcase_add_test(tc, test_io_failures);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("batch");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_batch_numbers);
+	tcase_add_test(tc, test_batch_killed);
 	suite_add_tcase(s, tc);
 	return s;
 }
