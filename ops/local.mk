@@ -27,3 +27,17 @@ tests_test_escrow_LDADD = libukbatch.la $(UK_OPS_LIBS) $(UK_CARD_LIBS) $(CHECK_L
 bin_PROGRAMS += tools/uicc-escrow
 tools_uicc_escrow_SOURCES = tools/uicc-escrow.c
 tools_uicc_escrow_LDADD = libuktools.la $(UK_OPS_LIBS)
+
+dist_check_SCRIPTS += tests/test_escrow.sh
+TESTS += tests/test_escrow.sh
+
+check_PROGRAMS += tests/fuzz_keyfile_replay tests/fuzz_cms_replay
+TESTS += tests/fuzz_keyfile_replay tests/fuzz_cms_replay
+tests_fuzz_keyfile_replay_SOURCES = fuzz/fuzz_keyfile.c fuzz/replay.c
+tests_fuzz_keyfile_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"keyfile"'
+tests_fuzz_keyfile_replay_LDADD = $(UK_OPS_LIBS)
+tests_fuzz_cms_replay_SOURCES = fuzz/fuzz_cms.c fuzz/replay.c tests/opstest.c
+tests_fuzz_cms_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"cms"'
+tests_fuzz_cms_replay_LDADD = $(UK_OPS_LIBS)
+
+dist_man_MANS += man/uicc-escrow.1
