@@ -1,1 +1,15 @@
 # ops/: the operator database and OTA switch campaigns (uicc-ota campaign commands).
+# libukopdb.la: the operator database (opdb), IMSI lists (imsilist), PoR
+# input (porin), campaigns (campaign), delivery over PC/SC (deliver).
+noinst_LTLIBRARIES += libukopdb.la
+libukopdb_la_SOURCES = ops/opdb.c
+libukopdb_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(PCSC_CFLAGS)
+noinst_HEADERS += ops/opdb.h
+
+UK_OPDB_LIBS = libukopdb.la $(UK_OPS_LIBS) $(UK_OTA_LIBS) $(UK_AUTH_LIBS) $(SQLITE_LIBS)
+
+check_PROGRAMS += tests/test_opdb
+TESTS += tests/test_opdb
+tests_test_opdb_SOURCES = tests/test_opdb.c
+tests_test_opdb_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_test_opdb_LDADD = $(UK_OPDB_LIBS) $(CHECK_LIBS)
