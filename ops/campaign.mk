@@ -2,9 +2,9 @@
 # libukopdb.la: the operator database (opdb), IMSI lists (imsilist), PoR
 # input (porin), campaigns (campaign), delivery over PC/SC (deliver).
 noinst_LTLIBRARIES += libukopdb.la
-libukopdb_la_SOURCES = ops/opdb.c
+libukopdb_la_SOURCES = ops/opdb.c ops/opdb_import.c ops/imsilist.c ops/porin.c ops/campaign.c
 libukopdb_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(PCSC_CFLAGS)
-noinst_HEADERS += ops/opdb.h
+noinst_HEADERS += ops/opdb.h ops/imsilist.h ops/porin.h ops/campaign.h
 
 UK_OPDB_LIBS = libukopdb.la $(UK_OPS_LIBS) $(UK_OTA_LIBS) $(UK_AUTH_LIBS) $(SQLITE_LIBS)
 
