@@ -37,6 +37,8 @@ void ops_party_free(struct ops_party *p);
 void ops_party_fingerprint(const struct ops_party *p, char out[65]);
 /* The certificate's subject, one line (RFC 2253), NUL-terminated. */
 void ops_party_subject(const struct ops_party *p, char *out, size_t cap);
+/* 1 if the party holds its private key (can sign / decrypt), else 0. */
+int ops_party_has_key(const struct ops_party *p);
 
 /* Trust anchors: one or more PEM certificates (a file may hold several). */
 struct ops_trust;
