@@ -201,6 +201,7 @@ static unsigned expected_commands(int kind)
 {
 	uint8_t s[256], z[16] = { 0 };
 	size_t n = 0;
+	unsigned k;
 
 	if (kind == OPS_KIND_REKEY) {
 		if (ota_m2m_rekey_script(z, z, z, z, OTA_RFM_COMPACT, s, sizeof(s), &n) != 0)
@@ -208,8 +209,9 @@ static unsigned expected_commands(int kind)
 	} else if (ota_m2m_switch_script("001010000000001", 1, OTA_RFM_COMPACT, s, sizeof(s), &n) != 0) {
 		return 0;
 	}
+	k = script_commands(s, n);
 	OPENSSL_cleanse(s, sizeof(s));
-	return script_commands(s, n);
+	return k;
 }
 
 /* ---- resolving the rows ----------------------------------------------- */

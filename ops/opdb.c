@@ -590,6 +590,36 @@ int ops_db_campaign_get(struct ops_db *db, const char *name, struct ops_campaign
 	return 0;
 }
 
+int ops_db_campaign_each(struct ops_db *db, int (*cb)(void *ctx, const struct ops_campaign *c),
+			 void *ctx, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	struct ops_campaign c;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->h, "SELECT id, name, kind, digest, oa, created FROM campaigns"
+			       " ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+		return dberr(db, "campaigns", err, errlen);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&c, 0, sizeof(c));
+		c.id = sqlite3_column_int64(s, 0);
+		copy_text(c.name, sizeof(c.name), sqlite3_column_text(s, 1));
+		c.kind = name_index(kind_names, 3, sqlite3_column_text(s, 2));
+		copy_text(c.digest, sizeof(c.digest), sqlite3_column_text(s, 3));
+		copy_text(c.oa, sizeof(c.oa), sqlite3_column_text(s, 4));
+		c.created = sqlite3_column_int64(s, 5);
+		rc = cb(ctx, &c);
+		if (rc != 0)
+			break;
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = dberr(db, "campaigns", err, errlen);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int ops_db_campaign_add(struct ops_db *db, struct ops_campaign *c, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = stmt(db, S_CAMP_ADD);
@@ -681,6 +711,9 @@ static void msg_row(sqlite3_stmt *s, struct ops_msg *m)
 	m->created = sqlite3_column_int64(s, 12);
 	m->sent = sqlite3_column_int64(s, 13);
 	m->done = sqlite3_column_int64(s, 14);
+	memset(m->spi, 0, sizeof(m->spi));
+	m->kic = m->kid = 0;
+	memset(m->tar, 0, sizeof(m->tar));
 	/* CPL(2) CHL SPI(2) KIc KID TAR(3): TS 102 225 §5.1.1 */
 	if (m->packet_len >= 10) {
 		memcpy(m->spi, m->packet + 3, 2);
@@ -779,8 +812,8 @@ int ops_db_msg_each(struct ops_db *db, int64_t campaign,
 		return dberr(db, "messages", err, errlen);
 	}
 	sqlite3_bind_int64(s, 1, campaign);
+	memset(m, 0, sizeof(*m));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(m, 0, sizeof(*m));
 		msg_row(s, m);
 		rc = cb(ctx, m);
 		if (rc != 0)

@@ -103,6 +103,9 @@ struct ops_campaign {
 };
 int ops_db_campaign_get(struct ops_db *db, const char *name, struct ops_campaign *c,
 			char *err, size_t errlen);
+/* Visit every campaign in id order; cb returns 0 to go on. */
+int ops_db_campaign_each(struct ops_db *db, int (*cb)(void *ctx, const struct ops_campaign *c),
+			 void *ctx, char *err, size_t errlen);
 /* Insert; c->id is set. */
 int ops_db_campaign_add(struct ops_db *db, struct ops_campaign *c, char *err, size_t errlen);
 
