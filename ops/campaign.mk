@@ -23,3 +23,7 @@ tools_uicc_auc_LDADD += libukopdb.la $(UK_OPS_LIBS) $(SQLITE_LIBS)
 check_PROGRAMS += tests/campaign_keyfile
 tests_campaign_keyfile_SOURCES = tests/campaign_keyfile.c
 tests_campaign_keyfile_LDADD = $(UK_OPS_LIBS) $(UK_CARD_LIBS)
+
+# the whole story through the tools (certificates by the openssl CLI)
+dist_check_SCRIPTS += tests/test_campaign.sh
+TESTS += tests/test_campaign.sh
