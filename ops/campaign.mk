@@ -27,3 +27,8 @@ tests_campaign_keyfile_LDADD = $(UK_OPS_LIBS) $(UK_CARD_LIBS)
 # the whole story through the tools (certificates by the openssl CLI)
 dist_check_SCRIPTS += tests/test_campaign.sh
 TESTS += tests/test_campaign.sh
+
+# the switch campaign benchmark (built by make, not run by make check)
+noinst_PROGRAMS += bench/campaign
+bench_campaign_SOURCES = bench/campaign.c tests/opstest.c
+bench_campaign_LDADD = $(UK_OPDB_LIBS)
