@@ -38,11 +38,39 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* phase boundaries, for the breakdown */
+struct phases {
+	char name[8][16];
+	double end[8], cpu[8];
+	int n, tty;
+};
+
+static double now(void);
+static double cpu(void);
+
+static double cpu(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static void bar(void *ctx, const char *what, uint64_t done, uint64_t total)
 {
+	struct phases *ph = ctx;
 	int w = 40, k = total ? (int)(done * (uint64_t)w / total) : w;
 
-	(void)ctx;
+	if (ph->n == 0 || strcmp(ph->name[ph->n - 1], what) != 0) {
+		if (ph->n == 8)
+			return;
+		snprintf(ph->name[ph->n], sizeof(ph->name[0]), "%s", what);
+		ph->n++;
+	}
+	ph->end[ph->n - 1] = now();
+	ph->cpu[ph->n - 1] = cpu();
+	if (!ph->tty)
+		return;
 	fprintf(stderr, "\r%-9s [%.*s%*s] %3d%%", what, k, "########################################",
 		w - k, "", total ? (int)(done * 100 / total) : 100);
 	if (done >= total)
@@ -110,10 +138,11 @@ int main(int argc, char **argv)
 	struct ops_campaign_params p;
 	struct ops_campaign_result r;
 	struct ot_party me;
+	struct phases ph;
 	struct ops_db *db = NULL;
 	char *list;
 	size_t len = 0;
-	double t0, t1;
+	double t0, t1, c0;
 	int keep = 0, rc, a;
 
 	for (a = 1; a < argc; a++) {
@@ -169,8 +198,11 @@ int main(int argc, char **argv)
 	p.out = out;
 	p.handover = ho;
 	p.signer = me.p;
-	if (isatty(2))
-		p.progress = bar;
+	memset(&ph, 0, sizeof(ph));
+	ph.tty = isatty(2);
+	p.progress = bar;
+	p.progress_ctx = &ph;
+	c0 = cpu();
 	t0 = now();
 	rc = ops_campaign_run(db, &p, &r, err, sizeof(err));
 	t1 = now();
@@ -180,6 +212,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("campaign_seconds %.2f\ncampaign_cards_per_s %.0f\n", t1 - t0, (double)n / (t1 - t0));
+	for (a = 0; a < ph.n; a++)
+		printf("phase_%s_seconds %.2f cpu %.2f\n", ph.name[a],
+		       ph.end[a] - (a ? ph.end[a - 1] : t0), ph.cpu[a] - (a ? ph.cpu[a - 1] : c0));
 	ops_campaign_result_free(&r);
 	ops_db_close(db);
 	printf("db_bytes %lld\nmessages_bytes %lld\nhandover_bytes %lld\n", fsize(path), fsize(out),

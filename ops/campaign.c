@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,98 +229,68 @@ static void digest_hex(const char *text, size_t len, char out[65])
 
 /* Look a row up: 1 usable (item filled), 0 already in the campaign, or a
  * reason in why (bad row); <0 on a database error. */
-static int resolve(struct ops_db *db, int kind, const struct ops_campaign *c,
-		   const struct ops_listrow *r, struct item *it, char *why, size_t whylen,
-		   char *err, size_t errlen)
+static int resolve(struct ops_db *db, int kind, int64_t campaign,
+		   const struct ops_listrow *r, struct item *it, struct ops_card_view *v,
+		   char *why, size_t whylen, char *err, size_t errlen)
 {
-	struct ops_card card;
-	struct ops_keyset ks;
-	int64_t lc;
-	int rc, ls;
+	const struct ops_card *card = &v->card;
+	const struct ops_keyset *ks = &v->ks;
+	int rc;
 
-	rc = r->iccid[0] != '\0' ? ops_db_card_get(db, r->iccid, &card, err, errlen)
-				 : ops_db_card_by_imsi(db, r->imsi, &card, err, errlen);
+	rc = r->iccid[0] != '\0' ? ops_db_card_view(db, r->iccid, 0, campaign, v, err, errlen)
+				 : ops_db_card_view(db, r->imsi, 1, campaign, v, err, errlen);
 	if (rc == OPS_ENOTFOUND) {
 		snprintf(why, whylen, "unknown card %s", r->iccid[0] ? r->iccid : r->imsi);
 		return 2;
 	}
 	if (rc != 0)
 		return rc;
-	if (r->iccid[0] != '\0' && r->imsi[0] != '\0' && strcmp(r->imsi, card.imsi) != 0) {
-		snprintf(why, whylen, "card %s has IMSI %s here, not %s", card.iccid, card.imsi,
-			 r->imsi);
-		return 2;
-	}
-	if (c != NULL) {
-		struct ops_msg *m = malloc(sizeof(*m));
-
-		if (m == NULL)
-			return OPS_EIO;
-		rc = ops_db_msg_get(db, c->id, card.iccid, m, err, errlen);
-		if (rc == 0 && kind != OPS_KIND_REKEY && strcmp(m->new_imsi, r->new_imsi) != 0)
-			rc = 3;
-		free(m);
-		if (rc == 0)
-			return 0;
-		if (rc == 3) {
-			snprintf(why, whylen, "card %s has a message for another IMSI in this campaign",
-				 card.iccid);
-			return 2;
-		}
-		if (rc != OPS_ENOTFOUND)
-			return rc;
-	}
-	if (card.state == OPS_CARD_HANDED_OVER) {
-		snprintf(why, whylen, "card %s was handed over", card.iccid);
-		return 2;
-	}
-	rc = ops_db_msg_latest(db, card.iccid, &lc, &ls, err, errlen);
-	if (rc == 0 && (ls == OPS_MSG_BUILT || ls == OPS_MSG_SENT)) {
-		snprintf(why, whylen, "card %s has a %s message in another campaign", card.iccid,
-			 ops_msg_state_name(ls));
-		return 2;
-	}
-	if (rc != 0 && rc != OPS_ENOTFOUND)
-		return rc;
-	rc = ops_db_keyset_get(db, card.iccid, card.key_index, &ks, err, errlen);
-	if (rc == OPS_ENOTFOUND || (rc == 0 && ks.state == OPS_KS_RETIRED)) {
-		snprintf(why, whylen, "card %s: no usable key set %u", card.iccid, card.key_index);
-		ops_keyset_cleanse(&ks);
-		return 2;
-	}
-	if (rc != 0)
-		return rc;
 	rc = 1;
-	if (kind == OPS_KIND_3B && card.key_index >= 15)
-		snprintf(why, whylen, "card %s: key sets exhausted (index %u)", card.iccid,
-			 card.key_index), rc = 2;
-	else if (ks.next_cntr > OTA_CNTR_MAX)
-		snprintf(why, whylen, "card %s: OTA counter exhausted", card.iccid), rc = 2;
-	else if (ks.r.kic_len == 0 || ks.r.kid_len == 0)
-		snprintf(why, whylen, "card %s: key set without OTA keys", card.iccid), rc = 2;
-	else if (kind == OPS_KIND_3A && !ks.r.op_is_opc)
-		snprintf(why, whylen, "card %s: key set holds OP, 3a hands over OPc", card.iccid),
+	if (r->iccid[0] != '\0' && r->imsi[0] != '\0' && strcmp(r->imsi, card->imsi) != 0)
+		snprintf(why, whylen, "card %s has IMSI %s here, not %s", card->iccid, card->imsi,
+			 r->imsi), rc = 2;
+	else if (v->in_campaign && kind != OPS_KIND_REKEY && strcmp(v->new_imsi, r->new_imsi) != 0)
+		snprintf(why, whylen, "card %s has a message for another IMSI in this campaign",
+			 card->iccid), rc = 2;
+	else if (v->in_campaign)
+		rc = 0;
+	else if (card->state == OPS_CARD_HANDED_OVER)
+		snprintf(why, whylen, "card %s was handed over", card->iccid), rc = 2;
+	else if (v->other_state == OPS_MSG_BUILT || v->other_state == OPS_MSG_SENT)
+		snprintf(why, whylen, "card %s has a %s message in another campaign", card->iccid,
+			 ops_msg_state_name(v->other_state)), rc = 2;
+	else if (!v->has_keyset || ks->state == OPS_KS_RETIRED)
+		snprintf(why, whylen, "card %s: no usable key set %u", card->iccid, card->key_index),
 			rc = 2;
-	else if (kind == OPS_KIND_REKEY && ks.pending)
-		snprintf(why, whylen, "card %s: a rekey is already pending", card.iccid), rc = 2;
-	else if (kind == OPS_KIND_REKEY && (ks.r.alg != 1 || ks.r.k_len != 16 || ks.r.opc_len != 16))
-		snprintf(why, whylen, "card %s: rekey needs a 128-bit MILENAGE key set", card.iccid),
+	else if (kind == OPS_KIND_3B && card->key_index >= 15)
+		snprintf(why, whylen, "card %s: key sets exhausted (index %u)", card->iccid,
+			 card->key_index), rc = 2;
+	else if (ks->next_cntr > OTA_CNTR_MAX)
+		snprintf(why, whylen, "card %s: OTA counter exhausted", card->iccid), rc = 2;
+	else if (ks->r.kic_len == 0 || ks->r.kid_len == 0)
+		snprintf(why, whylen, "card %s: key set without OTA keys", card->iccid), rc = 2;
+	else if (kind == OPS_KIND_3A && !ks->r.op_is_opc)
+		snprintf(why, whylen, "card %s: key set holds OP, 3a hands over OPc", card->iccid),
+			rc = 2;
+	else if (kind == OPS_KIND_REKEY && ks->pending)
+		snprintf(why, whylen, "card %s: a rekey is already pending", card->iccid), rc = 2;
+	else if (kind == OPS_KIND_REKEY && (ks->r.alg != 1 || ks->r.k_len != 16 || ks->r.opc_len != 16))
+		snprintf(why, whylen, "card %s: rekey needs a 128-bit MILENAGE key set", card->iccid),
 			rc = 2;
 	if (rc == 1) {
 		memset(it, 0, sizeof(*it));
-		it->key_index = (uint8_t)card.key_index;
-		it->kic = ks.r.kic;
-		it->kid = ks.r.kid;
-		memcpy(it->tar, ks.r.tar, 3);
-		it->kic_len = ks.r.kic_len;
-		it->kid_len = ks.r.kid_len;
-		memcpy(it->kic_key, ks.r.kic_key, ks.r.kic_len);
-		memcpy(it->kid_key, ks.r.kid_key, ks.r.kid_len);
-		it->cntr = ks.next_cntr;
-		snprintf(it->iccid, sizeof(it->iccid), "%s", card.iccid);
-		snprintf(it->imsi, sizeof(it->imsi), "%s", card.imsi);
+		it->key_index = (uint8_t)card->key_index;
+		it->kic = ks->r.kic;
+		it->kid = ks->r.kid;
+		memcpy(it->tar, ks->r.tar, 3);
+		it->kic_len = ks->r.kic_len;
+		it->kid_len = ks->r.kid_len;
+		memcpy(it->kic_key, ks->r.kic_key, ks->r.kic_len);
+		memcpy(it->kid_key, ks->r.kid_key, ks->r.kid_len);
+		it->cntr = ks->next_cntr;
+		memcpy(it->iccid, card->iccid, sizeof(it->iccid));
+		memcpy(it->imsi, card->imsi, sizeof(it->imsi));
 	}
-	ops_keyset_cleanse(&ks);
 	return rc;
 }
 
@@ -362,16 +333,262 @@ void ops_campaign_result_free(struct ops_campaign_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* ---- the run: a reader thread resolves rows and builds packets, the
+ * calling thread records them (one SQLite handle each; WAL lets the
+ * reader go on while the writer commits) ------------------------------- */
+
+#define CHUNK 512
+#define NCHUNKS 8
+
+struct chunk {
+	size_t n;
+	struct item it[CHUNK];
+	struct ops_msg m[CHUNK];
+};
+
+struct pipe {
+	/* set up by the caller */
+	struct ops_db *db;		/* the reader's own handle */
+	const struct ops_campaign_params *p;
+	const struct ops_list *list;
+	int64_t campaign;		/* -1: not created yet */
+	int build;			/* build packets here (3b/3a) */
+	struct builder *b;
+	/* results */
+	uint64_t rows, already, usable;
+	struct ops_list bad;		/* rows refused by the database */
+	int rc;
+	char err[256];
+	/* queue */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk *full[NCHUNKS + 1], *empty[NCHUNKS];
+	size_t nfull, nempty;
+	int done, stop;
+};
+
+static struct chunk *pipe_get_empty(struct pipe *q)
+{
+	struct chunk *c = NULL;
+
+	pthread_mutex_lock(&q->mu);
+	while (q->nempty == 0 && !q->stop)
+		pthread_cond_wait(&q->cv, &q->mu);
+	if (!q->stop)
+		c = q->empty[--q->nempty];
+	pthread_mutex_unlock(&q->mu);
+	return c;
+}
+
+static void pipe_put_full(struct pipe *q, struct chunk *c)
+{
+	pthread_mutex_lock(&q->mu);
+	q->full[q->nfull++] = c;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* The writer's side: the next full chunk in order, or NULL at the end. */
+static struct chunk *pipe_get_full(struct pipe *q)
+{
+	struct chunk *c = NULL;
+
+	pthread_mutex_lock(&q->mu);
+	while (q->nfull == 0 && !q->done)
+		pthread_cond_wait(&q->cv, &q->mu);
+	if (q->nfull > 0) {
+		c = q->full[0];
+		memmove(q->full, q->full + 1, (q->nfull - 1) * sizeof(q->full[0]));
+		q->nfull--;
+	}
+	pthread_mutex_unlock(&q->mu);
+	return c;
+}
+
+static void pipe_put_empty(struct pipe *q, struct chunk *c)
+{
+	OPENSSL_cleanse(c->it, c->n * sizeof(c->it[0]));
+	c->n = 0;
+	pthread_mutex_lock(&q->mu);
+	q->empty[q->nempty++] = c;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* Resolve every row (and build its packet); with q->stop unused (check
+ * only) nothing is queued.  Runs in the reader thread or, for the check
+ * pass, in the caller's. */
+static void *reader(void *arg)
+{
+	struct pipe *q = arg;
+	struct ops_card_view *view = malloc(sizeof(*view));
+	struct chunk *c = NULL;
+	char why[160];
+	size_t i;
+	int rc = 0, check_only = q->nempty == 0 && q->nfull == 0 && q->b == NULL;
+
+	if (view == NULL) {
+		q->rc = OPS_EIO;
+		snprintf(q->err, sizeof(q->err), "out of memory");
+		goto out;
+	}
+	/* one snapshot for the whole list: the writer's commits do not
+	 * invalidate the reader's cache row after row */
+	if (!check_only && ops_db_begin_read(q->db, q->err, sizeof(q->err)) != 0) {
+		q->rc = OPS_EDB;
+		goto out;
+	}
+	for (i = 0; i < q->list->n && rc == 0; i++) {
+		const struct ops_listrow *r = &q->list->v[i];
+		struct item it;
+
+		rc = resolve(q->db, q->p->kind, q->campaign, r, &it, view, why, sizeof(why), q->err,
+			     sizeof(q->err));
+		if (rc < 0)
+			break;
+		if (rc == 2) {
+			rc = ops_list_add_bad(&q->bad, r->line, why);
+			continue;
+		}
+		q->rows++;
+		if (rc == 0)
+			continue;
+		rc = 0;
+		q->usable++;
+		if (check_only) {
+			OPENSSL_cleanse(&it, sizeof(it));
+			continue;
+		}
+		if (c == NULL && (c = pipe_get_empty(q)) == NULL)
+			break;		/* the writer stopped */
+		it.row = (uint32_t)i;
+		c->it[c->n] = it;
+		OPENSSL_cleanse(&it, sizeof(it));
+		if (q->build) {
+			struct ops_msg *m = &c->m[c->n];
+			uint8_t s[256];
+			size_t sn = 0;
+
+			memset(m, 0, offsetof(struct ops_msg, packet));
+			m->new_index = c->it[c->n].key_index + (q->p->kind == OPS_KIND_3B ? 1 : 0);
+			snprintf(m->new_imsi, sizeof(m->new_imsi), "%s", r->new_imsi);
+			if (ota_m2m_switch_script(r->new_imsi, (unsigned)m->new_index, OTA_RFM_COMPACT, s,
+						  sizeof(s), &sn) != 0) {
+				snprintf(q->err, sizeof(q->err), "line %u: switch script", r->line);
+				rc = OPS_EARG;
+				break;
+			}
+			rc = build_msg(q->b, &c->it[c->n], s, sn, m);
+			if (rc < 0) {
+				snprintf(q->err, sizeof(q->err), "card %s: packet: %s", m->iccid,
+					 ota_strerror(rc));
+				rc = OPS_ECRYPTO;
+				break;
+			}
+		}
+		if (++c->n == CHUNK) {
+			pipe_put_full(q, c);
+			c = NULL;
+		}
+	}
+	if (rc == 0 && i == q->list->n) {
+		if (c != NULL && c->n > 0)
+			pipe_put_full(q, c);
+		else if (c != NULL)
+			pipe_put_empty(q, c);
+	} else if (c != NULL) {
+		pipe_put_empty(q, c);
+	}
+	if (rc < 0 && q->rc == 0)
+		q->rc = rc;
+	if (!check_only)
+		ops_db_rollback(q->db);
+out:
+	if (view != NULL) {
+		OPENSSL_cleanse(view, sizeof(*view));
+		free(view);
+	}
+	pthread_mutex_lock(&q->mu);
+	q->done = 1;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+static int merge_bad(struct ops_list *into, const struct ops_list *from)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < from->nbad; i++)
+		rc = ops_list_add_bad(into, from->bad[i].line, from->bad[i].why);
+	return rc;
+}
+
+/* Output files, the hand-over list in a second thread (its own handle). */
+struct hojob {
+	struct ops_db *db;
+	const struct ops_campaign *c;
+	const struct ops_campaign_params *p;
+	int rc;
+	char err[256];
+};
+
+static void *handover_job(void *arg)
+{
+	struct hojob *j = arg;
+
+	j->rc = ops_campaign_write_handover(j->db, j->c, j->p->handover, j->p->signer,
+					    j->p->recipient, j->err, sizeof(j->err));
+	return NULL;
+}
+
+static int write_outputs(struct ops_db *db, const struct ops_campaign *c,
+			 const struct ops_campaign_params *p, char *err, size_t errlen)
+{
+	struct hojob j;
+	pthread_t th;
+	int rc = 0, threaded = 0;
+
+	memset(&j, 0, sizeof(j));
+	j.c = c;
+	j.p = p;
+	if (p->handover != NULL && p->kind != OPS_KIND_REKEY) {
+		progress(p, "writing", 0, 1);
+		if (p->out != NULL && ops_db_reopen(db, &j.db, err, errlen) == 0 &&
+		    pthread_create(&th, NULL, handover_job, &j) == 0)
+			threaded = 1;
+		else if (p->out == NULL || j.db == NULL)
+			j.db = NULL;
+		if (!threaded) {
+			j.rc = ops_campaign_write_handover(db, c, p->handover, p->signer, p->recipient,
+							   j.err, sizeof(j.err));
+		}
+	}
+	if (p->out != NULL)
+		rc = ops_campaign_write_messages(db, c, p->out, p->envelope, err, errlen);
+	if (threaded)
+		pthread_join(th, NULL);
+	ops_db_close(j.db);
+	if (rc == 0 && j.rc != 0) {
+		snprintf(err, errlen, "%s", j.err);
+		rc = j.rc;
+	}
+	progress(p, "writing", 1, 1);
+	return rc;
+}
+
 int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 		     struct ops_campaign_result *res, char *err, size_t errlen)
 {
 	struct ops_campaign c;
 	struct builder b;
-	struct item *items = NULL;
-	struct ops_msg *m = NULL;
-	size_t nitems = 0, i, batch = p->batch ? p->batch : DEFAULT_BATCH;
-	char digest[65], why[160];
-	int rc, have_c, in_txn = 0;
+	struct pipe *q = NULL;
+	struct chunk *chunks = NULL;
+	size_t batch = p->batch ? p->batch : DEFAULT_BATCH, k;
+	char digest[65];
+	int rc, have_c, in_txn = 0, started = 0;
+	pthread_t th;
 
 	memset(res, 0, sizeof(*res));
 	memset(&b, 0, sizeof(b));
@@ -393,6 +610,7 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 			    err, errlen);
 	if (rc != 0)
 		return rc;
+	progress(p, "parsed", 1, 1);
 	digest_hex(p->list, p->list_len, digest);
 	rc = ops_db_campaign_get(db, p->name, &c, err, errlen);
 	have_c = rc == 0;
@@ -404,146 +622,168 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 			 ops_kind_name(c.kind));
 		return OPS_EREFUSED;
 	}
-	items = calloc(res->list.n ? res->list.n : 1, sizeof(*items));
-	m = malloc(sizeof(*m));
-	if (items == NULL || m == NULL) {
-		snprintf(err, errlen, "out of memory");
-		rc = OPS_EIO;
-		goto out;
-	}
-	/* pass 1: every row against the database (nothing written) */
-	for (i = 0; i < res->list.n; i++) {
-		const struct ops_listrow *r = &res->list.v[i];
-
-		rc = resolve(db, p->kind, have_c ? &c : NULL, r, &items[nitems], why, sizeof(why), err,
-			     errlen);
-		if (rc < 0)
-			goto out;
-		if (rc == 2) {
-			rc = ops_list_add_bad(&res->list, r->line, why);
-			if (rc != 0)
-				goto out;
-			continue;
-		}
-		if (rc == 0) {
-			res->already++;
-		} else {
-			items[nitems].row = (uint32_t)i;
-			nitems++;
-		}
-		res->rows++;
-		if ((i & 0xffff) == 0)
-			progress(p, "checking", i, res->list.n);
-	}
-	if (p->strict && res->list.nbad > 0) {
-		snprintf(err, errlen, "%zu bad row%s: nothing recorded (--strict)", res->list.nbad,
-			 res->list.nbad == 1 ? "" : "s");
-		rc = OPS_EREFUSED;
-		goto out;
-	}
-	/* pass 2: build and record, one transaction per batch */
-	b.cx = ota_crypto_new();
-	if (b.cx == NULL) {
-		snprintf(err, errlen, "ota_crypto_new failed");
-		rc = OPS_ECRYPTO;
-		goto out;
-	}
-	ota_sms_deliver_init(&b.tmpl);
-	if (ota_sms_addr_set(&b.tmpl.oa, p->oa != NULL ? p->oa : OPS_DEFAULT_OA, 0x81) != 0) {
-		snprintf(err, errlen, "bad originating address");
-		rc = OPS_EARG;
-		goto out;
-	}
 	if (!have_c) {
 		memset(&c, 0, sizeof(c));
 		snprintf(c.name, sizeof(c.name), "%s", p->name);
 		c.kind = p->kind;
 		memcpy(c.digest, digest, sizeof(c.digest));
 		snprintf(c.oa, sizeof(c.oa), "%s", p->oa != NULL ? p->oa : OPS_DEFAULT_OA);
-		if (nitems == 0 && res->already == 0)
-			goto write;	/* nothing to do: no campaign row either */
-		rc = ops_db_begin(db, err, errlen);
-		if (rc != 0)
-			goto out;
-		in_txn = 1;
-		rc = ops_db_campaign_add(db, &c, err, errlen);
-		if (rc != 0)
-			goto out;
-		res->created = 1;
-		have_c = 1;
+		c.id = -1;
 	}
-	for (i = 0; i < nitems; i++) {
-		const struct ops_listrow *r = &res->list.v[items[i].row];
-		uint8_t s[256];
-		size_t sn = 0;
-
-		if (!in_txn) {
-			rc = ops_db_begin(db, err, errlen);
-			if (rc != 0)
-				goto out;
-			in_txn = 1;
+	b.cx = ota_crypto_new();
+	q = calloc(1, sizeof(*q));
+	chunks = calloc(NCHUNKS, sizeof(*chunks));
+	if (b.cx == NULL || q == NULL || chunks == NULL) {
+		snprintf(err, errlen, "out of memory");
+		rc = OPS_EIO;
+		goto out;
+	}
+	ota_sms_deliver_init(&b.tmpl);
+	if (ota_sms_addr_set(&b.tmpl.oa, c.oa, 0x81) != 0) {
+		snprintf(err, errlen, "bad originating address");
+		rc = OPS_EARG;
+		goto out;
+	}
+	q->db = db;
+	q->p = p;
+	q->list = &res->list;
+	q->campaign = c.id;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	if (p->strict) {
+		/* check pass: every row, nothing recorded before it is clean */
+		progress(p, "checking", 0, 1);
+		reader(q);
+		progress(p, "checking", 1, 1);
+		rc = q->rc;
+		if (rc != 0) {
+			snprintf(err, errlen, "%s", q->err);
+			goto out;
 		}
-		memset(m, 0, offsetof(struct ops_msg, packet));
-		m->campaign = c.id;
-		if (p->kind == OPS_KIND_REKEY) {
-			m->new_index = -1;
-			rc = rekey_script(db, &items[i], s, sizeof(s), &sn, err, errlen);
+		rc = merge_bad(&res->list, &q->bad);
+		if (rc == 0 && res->list.nbad > 0) {
+			snprintf(err, errlen, "%zu bad row%s: nothing recorded (--strict)",
+				 res->list.nbad, res->list.nbad == 1 ? "" : "s");
+			rc = OPS_EREFUSED;
+		}
+		if (rc != 0)
+			goto out;
+		ops_list_free(&q->bad);
+		q->rows = q->already = q->usable = 0;
+		q->done = 0;
+	}
+	/* the pipeline */
+	q->build = p->kind != OPS_KIND_REKEY;
+	q->b = &b;
+	for (k = 0; k < NCHUNKS; k++)
+		q->empty[q->nempty++] = &chunks[k];
+	rc = ops_db_reopen(db, &q->db, err, errlen);
+	if (rc != 0)
+		goto out;
+	if (pthread_create(&th, NULL, reader, q) != 0) {
+		snprintf(err, errlen, "pthread_create failed");
+		rc = OPS_EIO;
+		goto out;
+	}
+	started = 1;
+	for (;;) {
+		struct chunk *ch = pipe_get_full(q);
+		size_t i;
+
+		if (ch == NULL)
+			break;
+		for (i = 0; i < ch->n && rc == 0; i++) {
+			struct ops_msg *m = &ch->m[i];
+
+			if (!in_txn) {
+				rc = ops_db_begin(db, err, errlen);
+				if (rc != 0)
+					break;
+				in_txn = 1;
+			}
+			if (!have_c) {
+				rc = ops_db_campaign_add(db, &c, err, errlen);
+				if (rc != 0)
+					break;
+				res->created = 1;
+				have_c = 1;
+			}
+			if (p->kind == OPS_KIND_REKEY) {
+				uint8_t s[256];
+				size_t sn = 0;
+
+				memset(m, 0, offsetof(struct ops_msg, packet));
+				m->new_index = -1;
+				rc = rekey_script(db, &ch->it[i], s, sizeof(s), &sn, err, errlen);
+				if (rc == 0 && build_msg(&b, &ch->it[i], s, sn, m) < 0) {
+					snprintf(err, errlen, "card %s: packet", ch->it[i].iccid);
+					rc = OPS_ECRYPTO;
+				}
+				OPENSSL_cleanse(s, sizeof(s));
+				if (rc != 0)
+					break;
+			}
+			m->campaign = c.id;
+			rc = ops_db_msg_record(db, m, err, errlen);
 			if (rc != 0)
-				goto out;
-		} else {
-			m->new_index = items[i].key_index + (p->kind == OPS_KIND_3B ? 1 : 0);
-			snprintf(m->new_imsi, sizeof(m->new_imsi), "%s", r->new_imsi);
-			if (ota_m2m_switch_script(r->new_imsi, (unsigned)m->new_index, OTA_RFM_COMPACT, s,
-						  sizeof(s), &sn) != 0) {
-				snprintf(err, errlen, "line %u: switch script", r->line);
-				rc = OPS_EARG;
-				goto out;
+				break;
+			res->built++;
+			if (res->built % batch == 0) {
+				rc = ops_db_commit(db, err, errlen);
+				in_txn = 0;
+				progress(p, "building", res->built, q->usable > res->built ?
+					 q->usable : res->built);
 			}
 		}
-		rc = build_msg(&b, &items[i], s, sn, m);
-		OPENSSL_cleanse(s, sizeof(s));
-		if (rc < 0) {
-			snprintf(err, errlen, "card %s: packet: %s", items[i].iccid, ota_strerror(rc));
-			rc = OPS_ECRYPTO;
-			goto out;
-		}
-		rc = ops_db_msg_record(db, m, err, errlen);
+		OPENSSL_cleanse(ch->m, ch->n * sizeof(ch->m[0]));
+		pipe_put_empty(q, ch);
 		if (rc != 0)
-			goto out;
-		res->built++;
-		if ((i + 1) % batch == 0 || i + 1 == nitems) {
-			rc = ops_db_commit(db, err, errlen);
-			if (rc != 0)
-				goto out;
-			in_txn = 0;
-			progress(p, "building", i + 1, nitems);
-		}
+			break;
 	}
-	if (in_txn) {
+	if (rc != 0) {
+		pthread_mutex_lock(&q->mu);
+		q->stop = 1;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+	pthread_join(th, NULL);
+	started = 0;
+	if (rc == 0 && q->rc != 0) {
+		snprintf(err, errlen, "%s", q->err);
+		rc = q->rc;
+	}
+	if (rc == 0 && in_txn) {
 		rc = ops_db_commit(db, err, errlen);
-		if (rc != 0)
-			goto out;
 		in_txn = 0;
 	}
-write:
+	if (rc == 0 && !p->strict)
+		rc = merge_bad(&res->list, &q->bad);
+	if (rc != 0)
+		goto out;
+	res->rows = q->rows;
+	res->already = q->already ? q->already : q->rows - q->usable;
+	progress(p, "building", res->built, res->built);
 	res->campaign = have_c ? c.id : 0;
 	res->total = res->already + res->built;
-	rc = 0;
-	if (p->out != NULL && have_c)
-		rc = ops_campaign_write_messages(db, &c, p->out, p->envelope, err, errlen);
-	if (rc == 0 && p->handover != NULL && have_c && p->kind != OPS_KIND_REKEY)
-		rc = ops_campaign_write_handover(db, &c, p->handover, p->signer, p->recipient, err,
-						 errlen);
+	if (have_c)
+		rc = write_outputs(db, &c, p, err, errlen);
 out:
 	if (in_txn)
 		ops_db_rollback(db);
-	if (items != NULL) {
-		OPENSSL_cleanse(items, (res->list.n ? res->list.n : 1) * sizeof(*items));
-		free(items);
+	if (q != NULL) {
+		if (started)
+			pthread_join(th, NULL);
+		if (q->db != db)
+			ops_db_close(q->db);
+		ops_list_free(&q->bad);
+		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->cv);
+		OPENSSL_cleanse(q->err, sizeof(q->err));
+		free(q);
 	}
-	if (m != NULL) {
-		OPENSSL_cleanse(m, sizeof(*m));
-		free(m);
+	if (chunks != NULL) {
+		OPENSSL_cleanse(chunks, NCHUNKS * sizeof(*chunks));
+		free(chunks);
 	}
 	ota_crypto_free(b.cx);
 	return rc;
@@ -841,7 +1081,7 @@ int ops_por_apply(struct ops_db *db, const struct ops_campaign *c, struct ops_ms
 	if (m->state == OPS_MSG_DONE) {
 		o->verdict = OPS_POR_IGNORED;
 		snprintf(o->why, sizeof(o->why), "message already done");
-		return ops_db_por_add(db, m->id, (const uint8_t *)por_hex, strlen(por_hex), 0, -1,
+		return ops_db_por_add(db, m, (const uint8_t *)por_hex, strlen(por_hex), 0, -1,
 				      o->why, err, errlen);
 	}
 	rc = ops_db_keyset_get(db, m->iccid, m->key_index, &ks, err, errlen);
@@ -855,14 +1095,14 @@ int ops_por_apply(struct ops_db *db, const struct ops_campaign *c, struct ops_ms
 		o->verdict = check_por(c, m, &ks, pkt, n, o);
 	}
 	ops_keyset_cleanse(&ks);
-	rc = n > 0 ? ops_db_por_add(db, m->id, pkt, n, o->verdict == OPS_POR_DONE, o->rsc, o->why,
+	rc = n > 0 ? ops_db_por_add(db, m, pkt, n, o->verdict == OPS_POR_DONE, o->rsc, o->why,
 				    err, errlen)
-		   : ops_db_por_add(db, m->id, (const uint8_t *)por_hex, strlen(por_hex), 0, -1,
+		   : ops_db_por_add(db, m, (const uint8_t *)por_hex, strlen(por_hex), 0, -1,
 				    o->why, err, errlen);
 	if (rc != 0)
 		return rc;
 	st = o->verdict == OPS_POR_DONE ? OPS_MSG_DONE : OPS_MSG_FAILED;
-	rc = ops_db_msg_set_state(db, m->id, st, o->rsc, err, errlen);
+	rc = ops_db_msg_set_state(db, m, st, o->rsc, err, errlen);
 	if (rc == 0)
 		m->state = st;
 	if (rc == 0 && st == OPS_MSG_DONE)

@@ -4,7 +4,7 @@
 noinst_LTLIBRARIES += libukopdb.la
 libukopdb_la_SOURCES = ops/opdb.c ops/opdb_import.c ops/imsilist.c ops/porin.c ops/campaign.c \
 	ops/deliver.c
-libukopdb_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(PCSC_CFLAGS)
+libukopdb_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(PCSC_CFLAGS) -pthread
 noinst_HEADERS += ops/opdb.h ops/imsilist.h ops/porin.h ops/campaign.h ops/deliver.h
 
 UK_OPDB_LIBS = libukopdb.la $(UK_OPS_LIBS) $(UK_OTA_LIBS) $(UK_AUTH_LIBS) $(SQLITE_LIBS)

@@ -223,7 +223,7 @@ static int one_card(struct sendctx *s, SCARDCONTEXT ctx, const char *reader)
 		goto out;
 	}
 	/* recorded as sent, committed, before anything reaches the card */
-	rc = ops_db_msg_set_state(s->db, s->m->id, OPS_MSG_SENT, -1, s->err, s->errlen);
+	rc = ops_db_msg_set_state(s->db, s->m, OPS_MSG_SENT, -1, s->err, s->errlen);
 	if (rc != 0)
 		goto out;
 	por = calloc(1, POR_HEX_MAX);

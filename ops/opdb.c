@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,37 +18,38 @@
 #include "ops/opdb.h"
 #include "uicckit/secpkt.h"
 
+/* CHECKs are written with OR, not IN (...): SQLite builds an ephemeral
+ * table for a constant IN list on every row written. */
 static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE cards("
 	" iccid TEXT PRIMARY KEY,"
 	" imsi TEXT,"
 	" key_index INTEGER NOT NULL CHECK(key_index BETWEEN 0 AND 15),"
-	" state TEXT NOT NULL CHECK(state IN ('active','handed_over'))"
+	" state TEXT NOT NULL CHECK(state = 'active' OR state = 'handed_over')"
 	") WITHOUT ROWID;"
 	"CREATE UNIQUE INDEX cards_imsi ON cards(imsi);"
 	"CREATE TABLE keysets("
 	" iccid TEXT NOT NULL REFERENCES cards(iccid),"
 	" idx INTEGER NOT NULL CHECK(idx BETWEEN 0 AND 15),"
-	" alg INTEGER NOT NULL CHECK(alg IN (1,2,3)),"
+	" alg INTEGER NOT NULL CHECK(alg BETWEEN 1 AND 3),"
 	" k BLOB NOT NULL, opc BLOB NOT NULL, op_is_opc INTEGER NOT NULL,"
 	" kic INTEGER NOT NULL, kid INTEGER NOT NULL, kic_key BLOB NOT NULL, kid_key BLOB NOT NULL,"
 	" tar BLOB NOT NULL CHECK(length(tar) = 3),"
 	" next_cntr INTEGER NOT NULL CHECK(next_cntr BETWEEN 1 AND 1099511627776),"
 	" sqn INTEGER NOT NULL DEFAULT 0,"
-	" state TEXT NOT NULL CHECK(state IN ('active','held','retired')),"
+	" state TEXT NOT NULL CHECK(state = 'active' OR state = 'held' OR state = 'retired'),"
 	" pending BLOB CHECK(pending IS NULL OR length(pending) = 64),"
 	" PRIMARY KEY(iccid, idx)"
 	") WITHOUT ROWID;"
 	"CREATE TABLE campaigns("
 	" id INTEGER PRIMARY KEY,"
 	" name TEXT NOT NULL UNIQUE,"
-	" kind TEXT NOT NULL CHECK(kind IN ('3b','3a','rekey')),"
+	" kind TEXT NOT NULL CHECK(kind = '3b' OR kind = '3a' OR kind = 'rekey'),"
 	" digest TEXT NOT NULL,"
 	" oa TEXT NOT NULL,"
 	" created INTEGER NOT NULL);"
 	"CREATE TABLE messages("
-	" id INTEGER PRIMARY KEY,"
 	" campaign INTEGER NOT NULL REFERENCES campaigns(id),"
 	" iccid TEXT NOT NULL REFERENCES cards(iccid),"
 	" imsi TEXT NOT NULL,"
@@ -57,30 +59,43 @@ static const char schema_sql[] =
 	" new_index INTEGER,"
 	" packet BLOB NOT NULL,"
 	" tpdu BLOB NOT NULL,"
-	" state TEXT NOT NULL CHECK(state IN ('built','sent','done','failed')),"
+	" state TEXT NOT NULL CHECK(state = 'built' OR state = 'sent' OR state = 'done' OR state = 'failed'),"
 	" rsc INTEGER,"
 	" created INTEGER NOT NULL, sent INTEGER, done INTEGER,"
-	" UNIQUE(iccid, campaign),"	/* = UNIQUE(campaign, iccid); also serves lookups by card */
-	" FOREIGN KEY(iccid, key_index) REFERENCES keysets(iccid, idx));"
+	/* UNIQUE(campaign, iccid) as the key, card first so that it also serves
+	 * "this card's messages": one B-tree per message row */
+	" PRIMARY KEY(iccid, campaign)) WITHOUT ROWID;"
 	"CREATE TABLE pors("
 	" id INTEGER PRIMARY KEY,"
-	" message INTEGER NOT NULL REFERENCES messages(id),"
+	" campaign INTEGER NOT NULL,"
+	" iccid TEXT NOT NULL,"
 	" por BLOB NOT NULL,"
 	" received INTEGER NOT NULL,"
 	" verified INTEGER NOT NULL,"
 	" rsc INTEGER,"
-	" verdict TEXT NOT NULL);"
-	"CREATE INDEX pors_message ON pors(message);";
+	" verdict TEXT NOT NULL,"
+	" FOREIGN KEY(iccid, campaign) REFERENCES messages(iccid, campaign));"
+	"CREATE INDEX pors_message ON pors(iccid, campaign);";
 
 enum {
 	S_CARD_GET, S_CARD_BY_IMSI, S_CARD_PUT,
 	S_KS_GET, S_KS_PUT, S_KS_SQN, S_KS_RETIRE, S_KS_CNTR,
 	S_CAMP_GET, S_CAMP_ADD,
 	S_MSG_ADD, S_MSG_GET, S_MSG_LATEST, S_MSG_STATE, S_MSG_EACH, S_MSG_COUNT, S_MSG_COUNT_ALL,
-	S_POR_ADD, S_POR_COUNT, S_CARD_COUNT,
-	S_BEGIN, S_COMMIT, S_ROLLBACK,
+	S_POR_ADD, S_POR_COUNT, S_CARD_COUNT, S_VIEW_ICCID, S_VIEW_IMSI,
+	S_BEGIN, S_COMMIT, S_ROLLBACK, S_DEFER_FK, S_BEGIN_READ,
 	S_N
 };
+
+/* A card, its key set in use and its messages, in one lookup (campaigns). */
+#define VIEW_SQL \
+	"SELECT c.iccid, c.imsi, c.key_index, c.state, k.alg, k.k, k.opc, k.op_is_opc, k.kic, k.kid," \
+	" k.kic_key, k.kid_key, k.tar, k.next_cntr, k.sqn, k.state, k.pending," \
+	" (SELECT m.new_imsi FROM messages m WHERE m.campaign = ?2 AND m.iccid = c.iccid)," \
+	" EXISTS(SELECT 1 FROM messages m WHERE m.campaign = ?2 AND m.iccid = c.iccid)," \
+	" (SELECT m.state FROM messages m WHERE m.iccid = c.iccid AND m.campaign <> ?2" \
+	"  ORDER BY m.campaign DESC LIMIT 1)" \
+	" FROM cards c LEFT JOIN keysets k ON k.iccid = c.iccid AND k.idx = c.key_index "
 
 static const char *const stmt_sql[S_N] = {
 	[S_CARD_GET] = "SELECT iccid, imsi, key_index, state FROM cards WHERE iccid = ?1",
@@ -104,7 +119,7 @@ static const char *const stmt_sql[S_N] = {
 	[S_MSG_ADD] = "INSERT INTO messages(campaign, iccid, imsi, key_index, cntr, new_imsi,"
 		      " new_index, packet, tpdu, state, created)"
 		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'built', ?10)",
-	[S_MSG_GET] = "SELECT id, campaign, iccid, imsi, key_index, cntr, new_imsi, new_index,"
+	[S_MSG_GET] = "SELECT campaign, iccid, imsi, key_index, cntr, new_imsi, new_index,"
 		      " packet, tpdu, state, rsc, created, sent, done FROM messages"
 		      " WHERE iccid = ?2 AND campaign = ?1",
 	[S_MSG_LATEST] = "SELECT campaign, state FROM messages WHERE iccid = ?1"
@@ -112,19 +127,23 @@ static const char *const stmt_sql[S_N] = {
 	[S_MSG_STATE] = "UPDATE messages SET state = ?2, rsc = ?3,"
 			" sent = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent END,"
 			" done = CASE WHEN ?2 IN ('done','failed') THEN ?4 ELSE done END"
-			" WHERE id = ?1",
-	[S_MSG_EACH] = "SELECT id, campaign, iccid, imsi, key_index, cntr, new_imsi, new_index,"
+			" WHERE campaign = ?1 AND iccid = ?5",
+	[S_MSG_EACH] = "SELECT campaign, iccid, imsi, key_index, cntr, new_imsi, new_index,"
 		       " packet, tpdu, state, rsc, created, sent, done FROM messages"
-		       " WHERE campaign = ?1 ORDER BY id",
+		       " WHERE campaign = ?1 ORDER BY iccid",
 	[S_MSG_COUNT] = "SELECT state, count(*) FROM messages WHERE campaign = ?1 GROUP BY state",
 	[S_MSG_COUNT_ALL] = "SELECT state, count(*) FROM messages GROUP BY state",
-	[S_POR_ADD] = "INSERT INTO pors(message, por, received, verified, rsc, verdict)"
-		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-	[S_POR_COUNT] = "SELECT count(*) FROM pors WHERE message = ?1",
+	[S_POR_ADD] = "INSERT INTO pors(campaign, iccid, por, received, verified, rsc, verdict)"
+		      " VALUES(?1, ?7, ?2, ?3, ?4, ?5, ?6)",
+	[S_POR_COUNT] = "SELECT count(*) FROM pors WHERE campaign = ?1 AND iccid = ?2",
 	[S_CARD_COUNT] = "SELECT state, count(*) FROM cards GROUP BY state",
+	[S_VIEW_ICCID] = VIEW_SQL "WHERE c.iccid = ?1",
+	[S_VIEW_IMSI] = VIEW_SQL "WHERE c.imsi = ?1",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
+	[S_DEFER_FK] = "PRAGMA defer_foreign_keys = ON",
+	[S_BEGIN_READ] = "BEGIN DEFERRED",
 };
 
 struct ops_db {
@@ -271,6 +290,17 @@ static int check_schema(struct ops_db *db, unsigned flags, char *err, size_t err
 	return 0;
 }
 
+/* SQLite's allocation statistics take a global mutex on every malloc:
+ * with a reader and a writer thread (campaigns) that serialises them.
+ * Turned off once, before SQLite initialises (a no-op if the program
+ * used SQLite before). */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int ops_db_open(const char *path, unsigned flags, struct ops_db **out, char *err,
 		size_t errlen)
 {
@@ -278,6 +308,7 @@ int ops_db_open(const char *path, unsigned flags, struct ops_db **out, char *err
 	int oflags, rc;
 
 	*out = NULL;
+	pthread_once(&sqlite_once, sqlite_setup);
 	if (path == NULL || *path == '\0') {
 		snprintf(err, errlen, "no database path");
 		return OPS_EARG;
@@ -306,7 +337,8 @@ int ops_db_open(const char *path, unsigned flags, struct ops_db **out, char *err
 	sqlite3_busy_timeout(db->h, 10000);
 	sqlite3_extended_result_codes(db->h, 0);
 	rc = exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
-		  " PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;", err, errlen);
+		  " PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;"
+		  " PRAGMA mmap_size = 4294967296;", err, errlen);
 	if (rc == 0 && !(flags & OPS_DB_RDONLY))
 		rc = exec(db, "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 16384;", err,
 			  errlen);
@@ -318,6 +350,19 @@ int ops_db_open(const char *path, unsigned flags, struct ops_db **out, char *err
 	}
 	*out = db;
 	return 0;
+}
+
+int ops_db_reopen(struct ops_db *db, struct ops_db **out, char *err, size_t errlen)
+{
+	const char *path = sqlite3_db_filename(db->h, "main");
+
+	*out = NULL;
+	if (path == NULL || *path == '\0') {
+		snprintf(err, errlen, "no database file to reopen");
+		return OPS_EARG;
+	}
+	return ops_db_open(path, sqlite3_db_readonly(db->h, "main") == 1 ? OPS_DB_RDONLY : 0, out,
+			   err, errlen);
 }
 
 void ops_db_close(struct ops_db *db)
@@ -344,12 +389,23 @@ static int simple(struct ops_db *db, int which, const char *what, char *err, siz
 
 int ops_db_begin(struct ops_db *db, char *err, size_t errlen)
 {
-	return simple(db, S_BEGIN, "begin", err, errlen);
+	int rc = simple(db, S_BEGIN, "begin", err, errlen);
+
+	/* foreign keys checked at COMMIT (a violation fails the commit): no
+	 * statement journal per INSERT; SQLite clears this at every COMMIT */
+	if (rc == 0)
+		rc = simple(db, S_DEFER_FK, "begin", err, errlen);
+	return rc;
 }
 
 int ops_db_commit(struct ops_db *db, char *err, size_t errlen)
 {
 	return simple(db, S_COMMIT, "commit", err, errlen);
+}
+
+int ops_db_begin_read(struct ops_db *db, char *err, size_t errlen)
+{
+	return simple(db, S_BEGIN_READ, "begin", err, errlen);
 }
 
 void ops_db_rollback(struct ops_db *db)
@@ -445,6 +501,37 @@ void ops_keyset_cleanse(struct ops_keyset *ks)
 	OPENSSL_cleanse(ks, sizeof(*ks));
 }
 
+/* Key set columns alg..pending starting at column c0. */
+static void ks_row(sqlite3_stmt *s, int c0, const char *iccid, unsigned index,
+		   struct ops_keyset *ks)
+{
+	memset(ks, 0, sizeof(*ks));
+	snprintf(ks->r.iccid, sizeof(ks->r.iccid), "%s", iccid);
+	ks->r.index = index;
+	ks->r.alg = (uint8_t)sqlite3_column_int(s, c0 + 0);
+	ks->r.k_len = (uint8_t)copy_blob(ks->r.k, sizeof(ks->r.k), s, c0 + 1);
+	ks->r.opc_len = (uint8_t)copy_blob(ks->r.opc, sizeof(ks->r.opc), s, c0 + 2);
+	ks->r.op_is_opc = (uint8_t)sqlite3_column_int(s, c0 + 3);
+	ks->r.kic = (uint8_t)sqlite3_column_int(s, c0 + 4);
+	ks->r.kid = (uint8_t)sqlite3_column_int(s, c0 + 5);
+	ks->r.kic_len = (uint8_t)copy_blob(ks->r.kic_key, sizeof(ks->r.kic_key), s, c0 + 6);
+	ks->r.kid_len = (uint8_t)copy_blob(ks->r.kid_key, sizeof(ks->r.kid_key), s, c0 + 7);
+	copy_blob(ks->r.tar, 3, s, c0 + 8);
+	ks->next_cntr = (uint64_t)sqlite3_column_int64(s, c0 + 9);
+	ks->r.cntr = ks->next_cntr - 1;
+	ks->sqn = (uint64_t)sqlite3_column_int64(s, c0 + 10);
+	ks->state = name_index(ks_state_names, 3, sqlite3_column_text(s, c0 + 11));
+	if (sqlite3_column_type(s, c0 + 12) == SQLITE_BLOB && sqlite3_column_bytes(s, c0 + 12) == 64) {
+		const uint8_t *p = sqlite3_column_blob(s, c0 + 12);
+
+		ks->pending = 1;
+		memcpy(ks->pk, p, 16);
+		memcpy(ks->popc, p + 16, 16);
+		memcpy(ks->pkic, p + 32, 16);
+		memcpy(ks->pkid, p + 48, 16);
+	}
+}
+
 int ops_db_keyset_get(struct ops_db *db, const char *iccid, unsigned index,
 		      struct ops_keyset *ks, char *err, size_t errlen)
 {
@@ -466,31 +553,48 @@ int ops_db_keyset_get(struct ops_db *db, const char *iccid, unsigned index,
 		sqlite3_reset(s);
 		return rc;
 	}
-	memset(ks, 0, sizeof(*ks));
-	snprintf(ks->r.iccid, sizeof(ks->r.iccid), "%s", iccid);
-	ks->r.index = index;
-	ks->r.alg = (uint8_t)sqlite3_column_int(s, 0);
-	ks->r.k_len = (uint8_t)copy_blob(ks->r.k, sizeof(ks->r.k), s, 1);
-	ks->r.opc_len = (uint8_t)copy_blob(ks->r.opc, sizeof(ks->r.opc), s, 2);
-	ks->r.op_is_opc = (uint8_t)sqlite3_column_int(s, 3);
-	ks->r.kic = (uint8_t)sqlite3_column_int(s, 4);
-	ks->r.kid = (uint8_t)sqlite3_column_int(s, 5);
-	ks->r.kic_len = (uint8_t)copy_blob(ks->r.kic_key, sizeof(ks->r.kic_key), s, 6);
-	ks->r.kid_len = (uint8_t)copy_blob(ks->r.kid_key, sizeof(ks->r.kid_key), s, 7);
-	copy_blob(ks->r.tar, 3, s, 8);
-	ks->next_cntr = (uint64_t)sqlite3_column_int64(s, 9);
-	ks->r.cntr = ks->next_cntr - 1;
-	ks->sqn = (uint64_t)sqlite3_column_int64(s, 10);
-	ks->state = name_index(ks_state_names, 3, sqlite3_column_text(s, 11));
-	if (sqlite3_column_type(s, 12) == SQLITE_BLOB && sqlite3_column_bytes(s, 12) == 64) {
-		const uint8_t *p = sqlite3_column_blob(s, 12);
+	ks_row(s, 0, iccid, index, ks);
+	sqlite3_reset(s);
+	return 0;
+}
 
-		ks->pending = 1;
-		memcpy(ks->pk, p, 16);
-		memcpy(ks->popc, p + 16, 16);
-		memcpy(ks->pkic, p + 32, 16);
-		memcpy(ks->pkid, p + 48, 16);
+int ops_db_card_view(struct ops_db *db, const char *key, int by_imsi, int64_t campaign,
+		     struct ops_card_view *v, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = stmt(db, by_imsi ? S_VIEW_IMSI : S_VIEW_ICCID);
+	int rc;
+
+	if (s == NULL)
+		return dberr(db, "card", err, errlen);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, campaign);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		snprintf(err, errlen, "no card %s", key);
+		return OPS_ENOTFOUND;
 	}
+	if (rc != SQLITE_ROW) {
+		rc = dberr(db, "card", err, errlen);
+		sqlite3_reset(s);
+		return rc;
+	}
+	memset(&v->card, 0, sizeof(v->card));
+	copy_text(v->card.iccid, sizeof(v->card.iccid), sqlite3_column_text(s, 0));
+	copy_text(v->card.imsi, sizeof(v->card.imsi), sqlite3_column_text(s, 1));
+	v->card.key_index = (unsigned)sqlite3_column_int(s, 2);
+	v->card.state = strcmp((const char *)sqlite3_column_text(s, 3), "active") == 0
+				? OPS_CARD_ACTIVE : OPS_CARD_HANDED_OVER;
+	v->has_keyset = sqlite3_column_type(s, 4) != SQLITE_NULL;
+	if (v->has_keyset)
+		ks_row(s, 4, v->card.iccid, v->card.key_index, &v->ks);
+	else
+		memset(&v->ks, 0, sizeof(v->ks));
+	copy_text(v->new_imsi, sizeof(v->new_imsi), sqlite3_column_text(s, 17));
+	v->in_campaign = sqlite3_column_int(s, 18);
+	v->other_state = sqlite3_column_type(s, 19) == SQLITE_NULL
+				 ? -1 : name_index(msg_state_names, OPS_MSG_NSTATES,
+						   sqlite3_column_text(s, 19));
 	sqlite3_reset(s);
 	return 0;
 }
@@ -687,7 +791,6 @@ int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t er
 	sqlite3_bind_int64(s, 10, m->created);
 	rc = step_done(db, s, "message", err, errlen);
 	if (rc == 0) {
-		m->id = sqlite3_last_insert_rowid(db->h);
 		m->state = OPS_MSG_BUILT;
 		m->rsc = -1;
 	}
@@ -696,21 +799,20 @@ int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t er
 
 static void msg_row(sqlite3_stmt *s, struct ops_msg *m)
 {
-	m->id = sqlite3_column_int64(s, 0);
-	m->campaign = sqlite3_column_int64(s, 1);
-	copy_text(m->iccid, sizeof(m->iccid), sqlite3_column_text(s, 2));
-	copy_text(m->imsi, sizeof(m->imsi), sqlite3_column_text(s, 3));
-	m->key_index = (unsigned)sqlite3_column_int(s, 4);
-	m->cntr = (uint64_t)sqlite3_column_int64(s, 5);
-	copy_text(m->new_imsi, sizeof(m->new_imsi), sqlite3_column_text(s, 6));
-	m->new_index = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 7);
-	m->packet_len = copy_blob(m->packet, sizeof(m->packet), s, 8);
-	m->tpdu_len = copy_blob(m->tpdu, sizeof(m->tpdu), s, 9);
-	m->state = name_index(msg_state_names, OPS_MSG_NSTATES, sqlite3_column_text(s, 10));
-	m->rsc = sqlite3_column_type(s, 11) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 11);
-	m->created = sqlite3_column_int64(s, 12);
-	m->sent = sqlite3_column_int64(s, 13);
-	m->done = sqlite3_column_int64(s, 14);
+	m->campaign = sqlite3_column_int64(s, 0);
+	copy_text(m->iccid, sizeof(m->iccid), sqlite3_column_text(s, 1));
+	copy_text(m->imsi, sizeof(m->imsi), sqlite3_column_text(s, 2));
+	m->key_index = (unsigned)sqlite3_column_int(s, 3);
+	m->cntr = (uint64_t)sqlite3_column_int64(s, 4);
+	copy_text(m->new_imsi, sizeof(m->new_imsi), sqlite3_column_text(s, 5));
+	m->new_index = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 6);
+	m->packet_len = copy_blob(m->packet, sizeof(m->packet), s, 7);
+	m->tpdu_len = copy_blob(m->tpdu, sizeof(m->tpdu), s, 8);
+	m->state = name_index(msg_state_names, OPS_MSG_NSTATES, sqlite3_column_text(s, 9));
+	m->rsc = sqlite3_column_type(s, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 10);
+	m->created = sqlite3_column_int64(s, 11);
+	m->sent = sqlite3_column_int64(s, 12);
+	m->done = sqlite3_column_int64(s, 13);
 	memset(m->spi, 0, sizeof(m->spi));
 	m->kic = m->kid = 0;
 	memset(m->tar, 0, sizeof(m->tar));
@@ -775,8 +877,8 @@ int ops_db_msg_latest(struct ops_db *db, const char *iccid, int64_t *campaign, i
 	return 0;
 }
 
-int ops_db_msg_set_state(struct ops_db *db, int64_t id, int state, int rsc, char *err,
-			 size_t errlen)
+int ops_db_msg_set_state(struct ops_db *db, const struct ops_msg *m, int state, int rsc,
+			 char *err, size_t errlen)
 {
 	sqlite3_stmt *s = stmt(db, S_MSG_STATE);
 
@@ -786,7 +888,8 @@ int ops_db_msg_set_state(struct ops_db *db, int64_t id, int state, int rsc, char
 		snprintf(err, errlen, "bad message state");
 		return OPS_EARG;
 	}
-	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 1, m->campaign);
+	sqlite3_bind_text(s, 5, m->iccid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, msg_state_names[state], -1, SQLITE_STATIC);
 	if (rsc >= 0)
 		sqlite3_bind_int(s, 3, rsc);
@@ -851,14 +954,15 @@ int ops_db_msg_counts(struct ops_db *db, int64_t campaign, uint64_t counts[OPS_M
 
 /* ---- PoRs ----------------------------------------------------------- */
 
-int ops_db_por_add(struct ops_db *db, int64_t msg_id, const uint8_t *por, size_t len,
+int ops_db_por_add(struct ops_db *db, const struct ops_msg *m, const uint8_t *por, size_t len,
 		   int verified, int rsc, const char *verdict, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = stmt(db, S_POR_ADD);
 
 	if (s == NULL)
 		return dberr(db, "por", err, errlen);
-	sqlite3_bind_int64(s, 1, msg_id);
+	sqlite3_bind_int64(s, 1, m->campaign);
+	sqlite3_bind_text(s, 7, m->iccid, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 2, por != NULL ? (const void *)por : "", (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL));
 	sqlite3_bind_int(s, 4, verified ? 1 : 0);
@@ -868,14 +972,16 @@ int ops_db_por_add(struct ops_db *db, int64_t msg_id, const uint8_t *por, size_t
 	return step_done(db, s, "por", err, errlen);
 }
 
-int ops_db_por_count(struct ops_db *db, int64_t msg_id, uint64_t *n, char *err, size_t errlen)
+int ops_db_por_count(struct ops_db *db, const struct ops_msg *m, uint64_t *n, char *err,
+		     size_t errlen)
 {
 	sqlite3_stmt *s = stmt(db, S_POR_COUNT);
 	int rc;
 
 	if (s == NULL)
 		return dberr(db, "por", err, errlen);
-	sqlite3_bind_int64(s, 1, msg_id);
+	sqlite3_bind_int64(s, 1, m->campaign);
+	sqlite3_bind_text(s, 2, m->iccid, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	*n = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);

@@ -35,10 +35,15 @@ struct ops_db;
 int ops_db_open(const char *path, unsigned flags, struct ops_db **out, char *err,
 		size_t errlen);
 void ops_db_close(struct ops_db *db);
+/* A second handle on the same database (for another thread). */
+int ops_db_reopen(struct ops_db *db, struct ops_db **out, char *err, size_t errlen);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 int ops_db_begin(struct ops_db *db, char *err, size_t errlen);
 int ops_db_commit(struct ops_db *db, char *err, size_t errlen);
 void ops_db_rollback(struct ops_db *db);
+/* A read transaction (one snapshot for many lookups); end it with
+ * ops_db_rollback(). */
+int ops_db_begin_read(struct ops_db *db, char *err, size_t errlen);
 
 /* Card states (cards.state). */
 enum ops_card_state {
@@ -118,7 +123,7 @@ const char *ops_msg_state_name(int st);
 #define OPS_MSG_TPDU_MAX 2048
 
 struct ops_msg {
-	int64_t id, campaign;
+	int64_t campaign;		/* (campaign, iccid) is the message's key */
 	char iccid[21];
 	char imsi[16];			/* the card's IMSI at the sender (SMS addressee) */
 	unsigned key_index;		/* key set whose OTA keys protect it */
@@ -138,7 +143,7 @@ struct ops_msg {
 /* In the caller's transaction: UPDATE the key set's next counter to
  * m->cntr + 1 (refused, OPS_EREFUSED, unless m->cntr >= the key set's next
  * counter, so a counter is never reused) and INSERT the message (UNIQUE
- * campaign + iccid: OPS_EREFUSED if the card has one).  m->id is set. */
+ * campaign + iccid: OPS_EREFUSED if the card has one). */
 int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t errlen);
 int ops_db_msg_get(struct ops_db *db, int64_t campaign, const char *iccid, struct ops_msg *m,
 		   char *err, size_t errlen);
@@ -146,9 +151,9 @@ int ops_db_msg_get(struct ops_db *db, int64_t campaign, const char *iccid, struc
  * its campaign id and state only. */
 int ops_db_msg_latest(struct ops_db *db, const char *iccid, int64_t *campaign, int *state,
 		      char *err, size_t errlen);
-int ops_db_msg_set_state(struct ops_db *db, int64_t id, int state, int rsc, char *err,
-			 size_t errlen);
-/* Visit the messages of a campaign in id order; cb returns 0 to go on. */
+int ops_db_msg_set_state(struct ops_db *db, const struct ops_msg *m, int state, int rsc,
+			 char *err, size_t errlen);
+/* Visit the messages of a campaign in ICCID order; cb returns 0 to go on. */
 int ops_db_msg_each(struct ops_db *db, int64_t campaign,
 		    int (*cb)(void *ctx, const struct ops_msg *m), void *ctx, char *err,
 		    size_t errlen);
@@ -158,10 +163,26 @@ int ops_db_msg_counts(struct ops_db *db, int64_t campaign, uint64_t counts[OPS_M
 		      char *err, size_t errlen);
 
 /* A PoR as received, with what verification said. */
-int ops_db_por_add(struct ops_db *db, int64_t msg_id, const uint8_t *por, size_t len,
+int ops_db_por_add(struct ops_db *db, const struct ops_msg *m, const uint8_t *por, size_t len,
 		   int verified, int rsc, const char *verdict, char *err, size_t errlen);
 /* Number of PoRs recorded for a message. */
-int ops_db_por_count(struct ops_db *db, int64_t msg_id, uint64_t *n, char *err, size_t errlen);
+int ops_db_por_count(struct ops_db *db, const struct ops_msg *m, uint64_t *n, char *err,
+		     size_t errlen);
+
+/* Everything a campaign checks for one row, in one lookup: the card (by
+ * ICCID, or by IMSI when by_imsi), its key set in use (has_keyset), whether
+ * it has a message in `campaign` (and its new IMSI), and the state of its
+ * newest message in any other campaign (-1: none). */
+struct ops_card_view {
+	struct ops_card card;
+	int has_keyset;
+	struct ops_keyset ks;
+	int in_campaign;
+	char new_imsi[16];
+	int other_state;
+};
+int ops_db_card_view(struct ops_db *db, const char *key, int by_imsi, int64_t campaign,
+		     struct ops_card_view *v, char *err, size_t errlen);
 
 /* Counts for status: cards per state, key sets held, campaigns. */
 int ops_db_card_counts(struct ops_db *db, uint64_t *active, uint64_t *handed_over, char *err,
