@@ -21,6 +21,7 @@
 #include "common/hex.h"
 #include "common/secmem.h"
 #include "uicckit/auth.h"
+#include "ops/opdb.h"
 
 enum { EXIT_OK_ = 0, EXIT_VERIFY = 1, EXIT_USAGE = 2 };
 
@@ -32,6 +33,8 @@ static void usage(FILE *f)
 		"usage: uicc-auc gen    --alg ALG --k HEX (--opc HEX|--op HEX) --sqn HEX --amf HEX [--rand HEX] [--json]\n"
 		"       uicc-auc resync --alg ALG --k HEX (--opc HEX|--op HEX) --rand HEX --auts HEX [--json]\n"
 		"       uicc-auc check  --alg ALG --k HEX (--opc HEX|--op HEX) --rand HEX --res HEX\n"
+		"       uicc-auc gen    --db OP.db --imsi IMSI [--amf HEX] [--rand HEX] [--json]\n"
+		"       uicc-auc resync --db OP.db --imsi IMSI --rand HEX --auts HEX [--json]\n"
 		"       uicc-auc batch  --in FILE.csv [--alg ALG] [--count N] [--format csv|jsonl]\n"
 		"                       [--jobs N] [--ind N] [--strict]\n"
 		"ALG: milenage (default), tuak (--k 16/32 bytes, --topc/--top HEX, --res-len 4|8|16|32,\n"
@@ -39,7 +42,10 @@ static void usage(FILE *f)
 		"--sqn is the full 48-bit SQN (SEQ||IND), used as given.  batch reads an RFC 4180 CSV\n"
 		"with the header imsi,k,opc,sqn,amf (sqn = last SQN used) and writes COUNT vectors per\n"
 		"subscriber with SQN = next SEQ and IND --ind (default 0).\n"
-		"exit status: 0 ok, 1 verification failed (bad AUTS, wrong RES), 2 usage or input error\n");
+		"--db: the operator database (uicc-ota import): keys and SQN of the key set in use for\n"
+		"IMSI; the SQN is advanced and committed before the vector is printed, resync stores SQN_MS.\n"
+		"exit status: 0 ok, 1 verification failed (bad AUTS, wrong RES) or no usable key set,\n"
+		"2 usage or input error (unknown IMSI included)\n");
 }
 
 struct opts {
@@ -47,7 +53,7 @@ struct opts {
 	int have_k, have_op, have_sqn, have_amf, have_rand, have_auts, have_res, json, strict;
 	uint8_t sqn[6], amf[2], rand[16], auts[14], res[16];
 	size_t res_n;
-	const char *in, *format;
+	const char *in, *format, *db, *imsi;
 	unsigned count, jobs, ind;
 };
 
@@ -83,6 +89,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "topc", required_argument, NULL, 'c' }, { "top", required_argument, NULL, 'o' },
 		{ "ck-len", required_argument, NULL, 'C' }, { "ik-len", required_argument, NULL, 'K' },
 		{ "keccak-iter", required_argument, NULL, 'T' },
+		{ "db", required_argument, NULL, 'D' }, { "imsi", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, a;
@@ -126,6 +133,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'J': o->jobs = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'I': o->ind = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'S': o->strict = 1; break;
+		case 'D': o->db = optarg; break;
+		case 'M': o->imsi = optarg; break;
 		case 'h': usage(stdout); exit(EXIT_OK_);
 		default: usage(stderr); return -1;
 		}
@@ -548,6 +557,131 @@ out:
 	return rc;
 }
 
+/* ---- --db: the operator's AuC (ops/opdb.h) ------------------------------ */
+
+/* The key set in use for o->imsi, its SQN advanced (gen) or set to SQN_MS
+ * (resync) and committed; returns an exit status. */
+static int db_keyset(struct opts *o, struct ops_db **db, struct ops_keyset *ks)
+{
+	struct ops_card c;
+	char err[256];
+	int rc;
+
+	if (o->imsi == NULL || strlen(o->imsi) < 6 || strlen(o->imsi) > 15 ||
+	    strspn(o->imsi, "0123456789") != strlen(o->imsi)) {
+		fprintf(stderr, "%s: --db needs --imsi (6 to 15 digits)\n", prog);
+		return EXIT_USAGE;
+	}
+	if (o->have_k || o->have_op || o->have_sqn) {
+		fprintf(stderr, "%s: --db takes keys and SQN from the database: no --k/--opc/--sqn\n",
+			prog);
+		return EXIT_USAGE;
+	}
+	rc = ops_db_open(o->db, 0, db, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, o->db, err);
+		return rc == OPS_EFORMAT || rc == OPS_EARG ? EXIT_USAGE : EXIT_VERIFY;
+	}
+	rc = ops_db_card_by_imsi(*db, o->imsi, &c, err, sizeof(err));
+	if (rc == OPS_ENOTFOUND) {
+		fprintf(stderr, "%s: IMSI %s is not in %s\n", prog, o->imsi, o->db);
+		return EXIT_USAGE;
+	}
+	if (rc == 0 && c.state != OPS_CARD_ACTIVE) {
+		fprintf(stderr, "%s: IMSI %s: card %s was handed over: no key set here\n", prog,
+			o->imsi, c.iccid);
+		return EXIT_VERIFY;
+	}
+	if (rc == 0)
+		rc = ops_db_keyset_get(*db, c.iccid, c.key_index, ks, err, sizeof(err));
+	if (rc == 0 && ks->state != OPS_KS_ACTIVE) {
+		fprintf(stderr, "%s: IMSI %s: key set %u is not usable here\n", prog, o->imsi,
+			c.key_index);
+		return EXIT_VERIFY;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return EXIT_VERIFY;
+	}
+	memset(&o->ks, 0, sizeof(o->ks));
+	o->ks.alg = (enum auth_alg)ks->r.alg;
+	memcpy(o->ks.k, ks->r.k, ks->r.k_len);
+	o->ks.k_len = ks->r.k_len;
+	memcpy(o->ks.op, ks->r.opc, ks->r.opc_len);
+	o->ks.op_len = ks->r.opc_len;
+	o->ks.op_is_opc = ks->r.op_is_opc;
+	o->have_k = o->have_op = 1;
+	return 0;
+}
+
+static int db_store_sqn(struct ops_db *db, const struct ops_keyset *ks, uint64_t sqn)
+{
+	char err[256];
+
+	/* committed before anything is printed: a vector is never reissued */
+	if (ops_db_begin(db, err, sizeof(err)) != 0 ||
+	    ops_db_keyset_set_sqn(db, ks->r.iccid, ks->r.index, sqn, err, sizeof(err)) != 0 ||
+	    ops_db_commit(db, err, sizeof(err)) != 0) {
+		ops_db_rollback(db);
+		fprintf(stderr, "%s: SQN not stored: %s\n", prog, err);
+		return EXIT_VERIFY;
+	}
+	return 0;
+}
+
+static int cmd_gen(struct opts *o);
+static int cmd_resync(struct opts *o);
+
+static int cmd_db(struct opts *o, int resync)
+{
+	struct ops_db *db = NULL;
+	struct ops_keyset ks;
+	int rc;
+
+	memset(&ks, 0, sizeof(ks));
+	rc = db_keyset(o, &db, &ks);
+	if (rc == 0 && !resync) {
+		uint64_t sqn = auth_sqn_next(ks.sqn, o->ind, 5);
+
+		if (!o->have_amf) {
+			o->amf[0] = 0x80;
+			o->amf[1] = 0x00;
+			o->have_amf = 1;
+		}
+		uk_put_be(o->sqn, sqn, 6);
+		o->have_sqn = 1;
+		rc = db_store_sqn(db, &ks, sqn);
+		if (rc == 0)
+			rc = cmd_gen(o);
+	} else if (rc == 0) {
+		struct auth_ctx *cx;
+		uint8_t sqn_ms[6];
+		int e;
+
+		if (need(o, 1, 1, 0, 0, 1, 1, 0) != 0) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		cx = auth_ctx_new();
+		e = cx != NULL ? auth_resync(cx, &o->ks, o->rand, o->auts, sqn_ms) : AUTH_ECRYPTO;
+		auth_ctx_free(cx);
+		if (e != 0) {
+			fprintf(stderr, "%s: %s\n", prog, e == AUTH_EMAC ?
+				"AUTS does not verify (MAC-S wrong for this card's key and RAND)" :
+				auth_strerror(e));
+			rc = EXIT_VERIFY;
+			goto out;
+		}
+		rc = db_store_sqn(db, &ks, uk_get_be(sqn_ms, 6));
+		if (rc == 0)
+			rc = cmd_resync(o);
+	}
+out:
+	ops_keyset_cleanse(&ks);
+	ops_db_close(db);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -560,7 +694,12 @@ int main(int argc, char **argv)
 	}
 	if (parse(argc - 1, argv + 1, &o) != 0)
 		return EXIT_USAGE;
-	if (strcmp(argv[1], "gen") == 0)
+	if (o.db != NULL && strcmp(argv[1], "gen") != 0 && strcmp(argv[1], "resync") != 0) {
+		fprintf(stderr, "%s: --db is for gen and resync\n", prog);
+		rc = EXIT_USAGE;
+	} else if (o.db != NULL)
+		rc = cmd_db(&o, strcmp(argv[1], "resync") == 0);
+	else if (strcmp(argv[1], "gen") == 0)
 		rc = cmd_gen(&o);
 	else if (strcmp(argv[1], "resync") == 0)
 		rc = cmd_resync(&o);

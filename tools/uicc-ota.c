@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include "common/buf.h"
 #include "common/hex.h"
@@ -23,6 +24,8 @@
 #include "uicckit/rfm.h"
 #include "uicckit/m2m_script.h"
 #include "uicckit/sms.h"
+#include "ops/campaign.h"
+#include "ops/deliver.h"
 
 #define EXIT_VERIFY 1
 #define EXIT_USAGE 2
@@ -49,7 +52,20 @@ static const char usage_text[] =
 	"  rfm rekey      --k HEX --opc HEX [--kic-key HEX --kid-key HEX]\n"
 	"                 [--format compact|expanded] [--json]   (Alternative 3a)\n"
 	"\n"
-	"exit status: 0 ok / verified, 1 did not verify or error status, 2 usage or input error\n"
+	"campaign commands (the operator database, doc/operator-files.md):\n"
+	"  import   --db DB [--cert ME.pem --key ME.key] --trust PEER.pem... [--json] FILE...\n"
+	"           (key file or hand-over list, told apart by content)\n"
+	"  switch   --db DB --campaign NAME --imsi-list CSV [--keep-keys] --out MSGS.csv\n"
+	"           [--envelope] [--oa DIGITS] --handover FILE --cert ME.pem --key ME.key\n"
+	"           [--to PEER.pem] [--strict] [--json]\n"
+	"  rekey    --db DB --campaign NAME --iccid-list CSV --out MSGS.csv [--envelope]\n"
+	"           [--oa DIGITS] [--strict] [--json]\n"
+	"  send     --db DB --campaign NAME --reader NAME [--reader NAME...] [--resend] [--json]\n"
+	"  por      --db DB --campaign NAME [--json] FILE   (CSV iccid,por)\n"
+	"  status   --db DB [--campaign NAME] [--json]\n"
+	"\n"
+	"exit status: 0 ok / verified, 1 did not verify, error status or operation failed,\n"
+	"2 usage or input error (bad rows included)\n"
 	"See uicc-ota(1).\n";
 
 static int usage(FILE *f, int rc)
@@ -1002,6 +1018,488 @@ static int rfm_parse_response(int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ */
+/* campaign commands (ops/campaign.h): thin over libukopdb             */
+
+#define MAX_FILES 32
+
+struct camp_args {
+	const char *db, *campaign, *cert, *key, *to, *list, *out, *handover, *oa;
+	const char *trust[MAX_FILES], *reader[MAX_FILES];
+	size_t ntrust, nreader;
+	int keep_keys, envelope, strict, json, resend;
+	long batch;
+};
+
+static int camp_parse(int argc, char **argv, struct camp_args *a, const char *cmd)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' }, { "campaign", required_argument, NULL, 'c' },
+		{ "cert", required_argument, NULL, 'C' }, { "key", required_argument, NULL, 'K' },
+		{ "trust", required_argument, NULL, 't' }, { "to", required_argument, NULL, 'T' },
+		{ "imsi-list", required_argument, NULL, 'l' },
+		{ "iccid-list", required_argument, NULL, 'L' },
+		{ "out", required_argument, NULL, 'o' }, { "handover", required_argument, NULL, 'H' },
+		{ "oa", required_argument, NULL, 'a' }, { "reader", required_argument, NULL, 'r' },
+		{ "keep-keys", no_argument, NULL, 'k' }, { "envelope", no_argument, NULL, 'e' },
+		{ "strict", no_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' },
+		{ "resend", no_argument, NULL, 'R' }, { "batch", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': a->db = optarg; break;
+		case 'c': a->campaign = optarg; break;
+		case 'C': a->cert = optarg; break;
+		case 'K': a->key = optarg; break;
+		case 'T': a->to = optarg; break;
+		case 'l': case 'L': a->list = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'H': a->handover = optarg; break;
+		case 'a': a->oa = optarg; break;
+		case 'k': a->keep_keys = 1; break;
+		case 'e': a->envelope = 1; break;
+		case 's': a->strict = 1; break;
+		case 'j': a->json = 1; break;
+		case 'R': a->resend = 1; break;
+		case 'b':
+			a->batch = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || a->batch < 1 || a->batch > 10000000)
+				return fail(EXIT_USAGE, "--batch", "expected 1..10000000");
+			break;
+		case 't':
+			if (a->ntrust == MAX_FILES)
+				return fail(EXIT_USAGE, "--trust", "too many");
+			a->trust[a->ntrust++] = optarg;
+			break;
+		case 'r':
+			if (a->nreader == MAX_FILES)
+				return fail(EXIT_USAGE, "--reader", "too many");
+			a->reader[a->nreader++] = optarg;
+			break;
+		case 'h': usage(stdout, 0); return -1;
+		default: return usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (a->db == NULL)
+		return fail(EXIT_USAGE, cmd, "--db is required");
+	return 0;
+}
+
+/* OPS_E* -> exit status: bad input 2, anything else that failed 1. */
+static int ops_exit(int rc)
+{
+	return rc == OPS_EARG || rc == OPS_EFORMAT ? EXIT_USAGE : EXIT_VERIFY;
+}
+
+static void progress_bar(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+	int w = 40, k = total ? (int)(done * (uint64_t)w / total) : w;
+
+	(void)ctx;
+	fprintf(stderr, "\r%-9s [%.*s%*s] %3d%% %llu/%llu", what, k,
+		"########################################", w - k, "",
+		total ? (int)(done * 100 / total) : 100, (unsigned long long)done,
+		(unsigned long long)total);
+	if (done >= total)
+		fputc('\n', stderr);
+}
+
+static int open_db(const char *path, unsigned flags, struct ops_db **db)
+{
+	char err[256];
+	int rc = ops_db_open(path, flags, db, err, sizeof(err));
+
+	if (rc != 0)
+		fprintf(stderr, "uicc-ota: %s: %s\n", path, err);
+	return rc == 0 ? 0 : (rc == OPS_EFORMAT || rc == OPS_EARG ? EXIT_USAGE : EXIT_VERIFY);
+}
+
+static int read_text(const char *path, uint8_t **p, size_t *n)
+{
+	char err[256];
+
+	if (ops_file_read(path, (size_t)1 << 31, p, n, err, sizeof(err)) != 0) {
+		fprintf(stderr, "uicc-ota: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static struct ops_party *load_party(const char *cert, const char *key, int *rc)
+{
+	char err[256];
+	struct ops_party *p = ops_party_load(cert, key, err, sizeof(err));
+
+	if (p == NULL) {
+		fprintf(stderr, "uicc-ota: %s: %s\n", cert, err);
+		*rc = EXIT_USAGE;
+	}
+	return p;
+}
+
+static void print_bad(const char *file, const struct ops_list *l, const char *suffix)
+{
+	size_t i;
+
+	for (i = 0; i < l->nbad; i++)
+		fprintf(stderr, "uicc-ota: %s: line %u: %s%s\n", file, l->bad[i].line, l->bad[i].why,
+			suffix);
+}
+
+static json_t *bad_json(const struct ops_list *l)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < l->nbad; i++)
+		json_array_append_new(arr, json_pack("{s:i, s:s}", "line", (int)l->bad[i].line,
+						     "reason", l->bad[i].why));
+	return arr;
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	struct camp_args a;
+	struct ops_db *db = NULL;
+	struct ops_party *me = NULL;
+	struct ops_trust *trust = NULL;
+	char err[256];
+	int rc = camp_parse(argc, argv, &a, "import"), i;
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	if (optind >= argc || a.ntrust == 0)
+		return fail(EXIT_USAGE, "import", "--trust and at least one FILE are required");
+	if ((a.cert == NULL) != (a.key == NULL))
+		return fail(EXIT_USAGE, "import", "--cert and --key go together");
+	if (a.cert != NULL && (me = load_party(a.cert, a.key, &rc)) == NULL)
+		return rc;
+	trust = ops_trust_load(a.trust, a.ntrust, err, sizeof(err));
+	if (trust == NULL) {
+		ops_party_free(me);
+		return fail(EXIT_USAGE, "--trust", err);
+	}
+	rc = open_db(a.db, OPS_DB_CREATE, &db);
+	for (i = optind; rc == 0 && i < argc; i++) {
+		static const char *const what[] = { "key file", "hand-over list (3b)",
+						    "hand-over list (3a)" };
+		struct ops_import_result r;
+		int e = ops_import_file(db, me, trust, argv[i], &r, err, sizeof(err));
+
+		if (e != 0) {
+			fprintf(stderr, "uicc-ota: %s: %s (nothing imported from it)\n", argv[i], err);
+			rc = ops_exit(e);
+			break;
+		}
+		if (a.json) {
+			json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "file", argv[i], "kind",
+					      r.what == 0 ? "keys" : r.what == 1 ? "handover-3b"
+										 : "handover-3a",
+					      "signer", r.signer, "cards", (json_int_t)r.cards,
+					      "keysets", (json_int_t)r.keysets, "unchanged",
+					      (json_int_t)r.unchanged);
+
+			print_json(j);
+		} else {
+			printf("%s: %s signed by %s: %llu new cards, %llu key sets stored, %llu unchanged\n",
+			       argv[i], what[r.what], r.signer, (unsigned long long)r.cards,
+			       (unsigned long long)r.keysets, (unsigned long long)r.unchanged);
+		}
+	}
+	ops_db_close(db);
+	ops_trust_free(trust);
+	ops_party_free(me);
+	return rc;
+}
+
+static int run_campaign(struct camp_args *a, int kind)
+{
+	struct ops_campaign_params p;
+	struct ops_campaign_result r;
+	struct ops_party *me = NULL, *to = NULL;
+	struct ops_db *db = NULL;
+	uint8_t *list = NULL;
+	size_t list_len = 0;
+	char err[256];
+	int rc = 0, e;
+
+	memset(&p, 0, sizeof(p));
+	if (kind != OPS_KIND_REKEY && a->handover != NULL &&
+	    (me = load_party(a->cert, a->key, &rc)) == NULL)
+		goto out;
+	if (kind == OPS_KIND_3A && a->handover != NULL && (to = load_party(a->to, NULL, &rc)) == NULL)
+		goto out;
+	rc = read_text(a->list, &list, &list_len);
+	if (rc == 0)
+		rc = open_db(a->db, 0, &db);
+	if (rc != 0)
+		goto out;
+	p.name = a->campaign;
+	p.kind = kind;
+	p.list = (const char *)list;
+	p.list_len = list_len;
+	p.strict = a->strict;
+	p.out = a->out;
+	p.envelope = a->envelope;
+	p.handover = a->handover;
+	p.signer = me;
+	p.recipient = to;
+	p.oa = a->oa;
+	p.batch = (size_t)a->batch;
+	if (isatty(2)) {
+		p.progress = progress_bar;
+		p.progress_ctx = NULL;
+	}
+	e = ops_campaign_run(db, &p, &r, err, sizeof(err));
+	print_bad(a->list, &r.list, a->strict ? "" : " (skipped)");
+	if (e != 0) {
+		fprintf(stderr, "uicc-ota: %s: %s\n", a->campaign, err);
+		rc = e == OPS_EREFUSED ? EXIT_USAGE : ops_exit(e);
+	} else {
+		if (a->json) {
+			json_t *j = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I}", "campaign",
+					      a->campaign, "kind", ops_kind_name(kind), "created",
+					      r.created, "rows", (json_int_t)r.rows, "built",
+					      (json_int_t)r.built, "already", (json_int_t)r.already,
+					      "messages", (json_int_t)r.total, "bad_rows",
+					      (json_int_t)r.list.nbad);
+
+			json_object_set_new(j, "bad", bad_json(&r.list));
+			print_json(j);
+		} else {
+			printf("campaign %s (%s): %llu rows, %llu messages built now, %llu already there, "
+			       "%llu in all; %zu bad rows\n", a->campaign, ops_kind_name(kind),
+			       (unsigned long long)r.rows, (unsigned long long)r.built,
+			       (unsigned long long)r.already, (unsigned long long)r.total, r.list.nbad);
+		}
+		rc = r.list.nbad > 0 ? EXIT_USAGE : 0;
+	}
+	ops_campaign_result_free(&r);
+out:
+	ops_db_close(db);
+	if (list != NULL)
+		ops_cms_free(list, list_len);
+	ops_party_free(me);
+	ops_party_free(to);
+	return rc;
+}
+
+static int cmd_switch(int argc, char **argv)
+{
+	struct camp_args a;
+	int rc = camp_parse(argc, argv, &a, "switch");
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	if (a.campaign == NULL || a.list == NULL || a.out == NULL || a.handover == NULL ||
+	    a.cert == NULL || a.key == NULL || optind != argc)
+		return fail(EXIT_USAGE, "switch", "--campaign, --imsi-list, --out, --handover, "
+			    "--cert and --key are required");
+	if (a.keep_keys && a.to == NULL)
+		return fail(EXIT_USAGE, "switch", "--keep-keys: the hand-over carries keys, --to "
+			    "(the new operator's certificate) is required");
+	return run_campaign(&a, a.keep_keys ? OPS_KIND_3A : OPS_KIND_3B);
+}
+
+static int cmd_rekey(int argc, char **argv)
+{
+	struct camp_args a;
+	int rc = camp_parse(argc, argv, &a, "rekey");
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	if (a.campaign == NULL || a.list == NULL || a.out == NULL || optind != argc)
+		return fail(EXIT_USAGE, "rekey", "--campaign, --iccid-list and --out are required");
+	a.handover = NULL;
+	return run_campaign(&a, OPS_KIND_REKEY);
+}
+
+static int cmd_por(int argc, char **argv)
+{
+	struct camp_args a;
+	struct ops_por_result r;
+	struct ops_db *db = NULL;
+	uint8_t *text = NULL;
+	size_t len = 0, input_bad;
+	char err[256];
+	int rc = camp_parse(argc, argv, &a, "por"), e;
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	if (a.campaign == NULL || optind + 1 != argc)
+		return fail(EXIT_USAGE, "por", "--campaign and one FILE are required");
+	rc = read_text(argv[optind], &text, &len);
+	if (rc == 0)
+		rc = open_db(a.db, 0, &db);
+	if (rc != 0)
+		goto out;
+	e = ops_por_file(db, a.campaign, (const char *)text, len, &r, err, sizeof(err));
+	if (e != 0) {
+		fprintf(stderr, "uicc-ota: %s: %s\n", argv[optind], err);
+		rc = e == OPS_ENOTFOUND ? EXIT_USAGE : ops_exit(e);
+		ops_por_result_free(&r);
+		goto out;
+	}
+	print_bad(argv[optind], &r.list, "");
+	input_bad = r.list.nbad - (size_t)(r.failed + r.ignored);
+	if (a.json) {
+		json_t *j = json_pack("{s:s, s:I, s:I, s:I, s:I}", "campaign", a.campaign, "done",
+				      (json_int_t)r.done, "failed", (json_int_t)r.failed, "ignored",
+				      (json_int_t)r.ignored, "bad_rows", (json_int_t)input_bad);
+
+		json_object_set_new(j, "problems", bad_json(&r.list));
+		print_json(j);
+	} else {
+		printf("campaign %s: %llu PoRs verified done, %llu failed, %llu ignored, %zu bad rows\n",
+		       a.campaign, (unsigned long long)r.done, (unsigned long long)r.failed,
+		       (unsigned long long)r.ignored, input_bad);
+	}
+	rc = r.failed > 0 ? EXIT_VERIFY : input_bad > 0 ? EXIT_USAGE : 0;
+	ops_por_result_free(&r);
+out:
+	ops_db_close(db);
+	free(text);
+	return rc;
+}
+
+struct status_ctx {
+	struct ops_db *db;
+	const char *only;
+	json_t *arr;
+	int json, found;
+	char *err;
+};
+
+static int status_one(void *ctx, const struct ops_campaign *c)
+{
+	struct status_ctx *s = ctx;
+	uint64_t n[OPS_MSG_NSTATES], total = 0;
+	int i, rc;
+
+	if (s->only != NULL && strcmp(s->only, c->name) != 0)
+		return 0;
+	s->found = 1;
+	rc = ops_db_msg_counts(s->db, c->id, n, s->err, 256);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < OPS_MSG_NSTATES; i++)
+		total += n[i];
+	if (s->json) {
+		json_t *j = json_pack("{s:s, s:s, s:I}", "campaign", c->name, "kind",
+				      ops_kind_name(c->kind), "messages", (json_int_t)total);
+
+		for (i = 0; i < OPS_MSG_NSTATES; i++)
+			json_object_set_new(j, ops_msg_state_name(i), json_integer((json_int_t)n[i]));
+		json_array_append_new(s->arr, j);
+	} else {
+		printf("campaign %s (%s): %llu messages:", c->name, ops_kind_name(c->kind),
+		       (unsigned long long)total);
+		for (i = 0; i < OPS_MSG_NSTATES; i++)
+			printf(" %s %llu", ops_msg_state_name(i), (unsigned long long)n[i]);
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	struct camp_args a;
+	struct status_ctx s;
+	struct ops_db *db = NULL;
+	uint64_t act = 0, ho = 0;
+	char err[256] = "";
+	int rc = camp_parse(argc, argv, &a, "status"), e;
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	if (optind != argc)
+		return usage(stderr, EXIT_USAGE);
+	rc = open_db(a.db, 0, &db);
+	if (rc != 0)
+		return rc;
+	memset(&s, 0, sizeof(s));
+	s.db = db;
+	s.only = a.campaign;
+	s.json = a.json;
+	s.arr = json_array();
+	s.err = err;
+	e = ops_db_card_counts(db, &act, &ho, err, sizeof(err));
+	if (e == 0 && !a.json)
+		printf("cards: %llu active, %llu handed over\n", (unsigned long long)act,
+		       (unsigned long long)ho);
+	if (e == 0)
+		e = ops_db_campaign_each(db, status_one, &s, err, sizeof(err));
+	if (e != 0) {
+		fprintf(stderr, "uicc-ota: status: %s\n", err);
+		rc = EXIT_VERIFY;
+	} else if (a.campaign != NULL && !s.found) {
+		fprintf(stderr, "uicc-ota: status: no campaign %s\n", a.campaign);
+		rc = EXIT_USAGE;
+	} else if (a.json) {
+		json_t *j = json_pack("{s:{s:I, s:I}, s:O}", "cards", "active", (json_int_t)act,
+				      "handed_over", (json_int_t)ho, "campaigns", s.arr);
+
+		print_json(j);
+	}
+	json_decref(s.arr);
+	ops_db_close(db);
+	return rc;
+}
+
+static void send_report(void *ctx, const char *reader, const char *iccid, const char *what)
+{
+	const struct camp_args *a = ctx;
+
+	if (a->json) {
+		json_t *j = json_pack("{s:s, s:s, s:s}", "reader", reader, "iccid", iccid != NULL ? iccid : "",
+				      "outcome", what);
+
+		print_json(j);
+	} else {
+		printf("%s: %s: %s\n", reader, iccid != NULL && *iccid ? iccid : "-", what);
+	}
+}
+
+static int cmd_send(int argc, char **argv)
+{
+	struct camp_args a;
+	struct ops_send_params p;
+	struct ops_send_result r;
+	struct ops_db *db = NULL;
+	char err[256];
+	int rc = camp_parse(argc, argv, &a, "send"), e;
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	if (a.campaign == NULL || a.nreader == 0 || optind != argc)
+		return fail(EXIT_USAGE, "send", "--campaign and --reader are required");
+	rc = open_db(a.db, 0, &db);
+	if (rc != 0)
+		return rc;
+	memset(&p, 0, sizeof(p));
+	p.campaign = a.campaign;
+	p.readers = a.reader;
+	p.nreaders = a.nreader;
+	p.resend = a.resend;
+	p.report = send_report;
+	p.report_ctx = &a;
+	e = ops_send(db, &p, &r, err, sizeof(err));
+	if (e != 0) {
+		fprintf(stderr, "uicc-ota: send: %s\n", err);
+		rc = e == OPS_ENOTFOUND ? EXIT_USAGE : ops_exit(e);
+	} else {
+		rc = r.failed || r.errors || r.skipped || r.nomsg || r.nopor ? EXIT_VERIFY : 0;
+	}
+	ops_db_close(db);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
 {
@@ -1015,6 +1513,18 @@ int main(int argc, char **argv)
 		puts("uicc-ota " PACKAGE_VERSION);
 		return 0;
 	}
+	if (strcmp(argv[1], "import") == 0)
+		return cmd_import(argc - 1, argv + 1);
+	if (strcmp(argv[1], "switch") == 0)
+		return cmd_switch(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rekey") == 0)
+		return cmd_rekey(argc - 1, argv + 1);
+	if (strcmp(argv[1], "send") == 0)
+		return cmd_send(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
+	if (strcmp(argv[1], "por") == 0 && (argc < 3 || strcmp(argv[2], "parse") != 0))
+		return cmd_por(argc - 1, argv + 1);
 	if (argc < 3)
 		return usage(stderr, EXIT_USAGE);
 	if (strcmp(argv[1], "packet") == 0) {
