@@ -744,12 +744,34 @@ static int init_app(struct term *t)
 	} else if (rc != 0 && rc != TERM_ECARD) {
 		goto fail;
 	}
-	ev_emit(t, o, "EF.AD %s, EF.UST %s, EF.LOCI %s (LAI %s)",
+	/* EF.M2MSTATE of the uicckit M2M profile (uicc-profile(5)), when the
+	 * card has it: not a module's business, but it tells the tester where
+	 * a switch stands */
+	rc = read_ef(t, 0xff04, 16);
+	if (rc == 0 && t->dlen >= 7 && t->data[0] == 0x01) {
+		static const char *const names[] = { "none", "switched", "confirmed", "reverted",
+						     "refused (exhausted)", "refused (invalid)" };
+		json_t *m = json_object();
+
+		json_object_set_new(m, "pending", json_boolean(t->data[2] == 0x01));
+		json_object_set_new(m, "sessions", json_integer(t->data[3]));
+		json_object_set_new(m, "max_sessions", json_integer(t->data[4]));
+		json_object_set_new(m, "unused", json_integer(t->data[5]));
+		json_object_set_new(m, "last_event", json_string(t->data[6] < 6 ? names[t->data[6]] :
+								  "unknown"));
+		json_object_set_new(o, "m2m", m);
+	} else if (rc != 0 && rc != TERM_ECARD) {
+		goto fail;
+	}
+	ev_emit(t, o, "EF.AD %s, EF.UST %s, EF.LOCI %s (LAI %s)%s%s",
 		json_object_get(o, "ad") && json_string_value(json_object_get(o, "ad")) ?
 		json_string_value(json_object_get(o, "ad")) : "-",
 		json_object_get(o, "ust") ? json_string_value(json_object_get(o, "ust")) : "-",
 		json_object_get(o, "loci") ? json_string_value(json_object_get(o, "loci")) : "-",
-		json_object_get(o, "lai") ? json_string_value(json_object_get(o, "lai")) : "-");
+		json_object_get(o, "lai") ? json_string_value(json_object_get(o, "lai")) : "-",
+		json_object_get(o, "m2m") ? "; M2M: " : "",
+		json_object_get(o, "m2m") ?
+		json_string_value(json_object_get(json_object_get(o, "m2m"), "last_event")) : "");
 	o = NULL;
 	/* EF.IMSI, TS 31.102 §4.2.2 */
 	rc = read_ef(t, 0x6f07, 9);
@@ -983,7 +1005,7 @@ int term_handle_refresh(struct term *t)
 			q == 0x04 ? "resets the card and starts again" :
 			"initialises the USIM again");
 		if (q == 0x04)
-			rc = term_power_up(t, TERM_POWER_WARM);
+			rc = term_power_up(t, t->o.refresh_cold ? TERM_POWER_COLD : TERM_POWER_WARM);
 		else
 			rc = init_app(t);
 		if (rc == TERM_ECARD) {

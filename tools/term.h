@@ -140,6 +140,7 @@ struct term_opts {
 	const char *por_out;		/* PoR file to append to, or NULL */
 	unsigned sessions;		/* power-ups (>= 1) */
 	int verbose;			/* apdu events too */
+	int refresh_cold;		/* REFRESH UICC reset by power cycle (default: reset) */
 };
 
 struct term;

@@ -34,7 +34,7 @@ static void usage(FILE *f)
 		"         [--alg ALG --k HEX (--opc HEX | --op HEX) [--amf HEX] [--sqn HEX]\n"
 		"          [--imsi IMSI]] [--sub IMSI:K:OPC[:ALG[:SQN]]]... | --db op.db]\n"
 		"         [--sms FILE]... [--por-out FILE] [--sessions N] [--profile HEX]\n"
-		"         [--json] [--verbose]\n"
+		"         [--refresh-reset warm|cold] [--json] [--verbose]\n"
 		"Powers the card up like an M2M module (ATR, EF.DIR, ADF.USIM, TERMINAL\n"
 		"PROFILE, STATUS, PIN1, EF.IMSI/AD/UST/LOCI), attaches (AUTHENTICATE against\n"
 		"the network's vector, AUTS resync), delivers each SMS of FILE (message file\n"
@@ -78,7 +78,7 @@ struct args {
 	const char *subs[MAX_SUBS];
 	size_t n_subs;
 	struct auth_keyset ks;
-	int have_k, have_op, t0, json, verbose;
+	int have_k, have_op, t0, json, verbose, refresh_cold;
 	uint8_t amf[2];
 	uint64_t sqn;
 	unsigned sessions;
@@ -105,6 +105,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "sessions", required_argument, NULL, 'n' },
 		{ "profile", required_argument, NULL, 'T' }, { "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+		{ "refresh-reset", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint8_t sq[6];
@@ -182,6 +183,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (uk_hex_decode(optarg, a->profile, sizeof(a->profile), &n) != 0 || n == 0)
 				return bad("--profile", "1 to 32 bytes of hex");
 			a->profile_len = n;
+			break;
+		case 'R':
+			if (strcmp(optarg, "cold") != 0 && strcmp(optarg, "warm") != 0)
+				return bad("--refresh-reset", "cold or warm");
+			a->refresh_cold = optarg[0] == 'c';
 			break;
 		case 'j': a->json = 1; break;
 		case 'v': a->verbose = 1; break;
@@ -329,6 +335,7 @@ int main(int argc, char **argv)
 	o.por_out = a.por_out;
 	o.sessions = a.sessions;
 	o.verbose = a.verbose;
+	o.refresh_cold = a.refresh_cold;
 	out.json = a.json;
 	t = term_new(&link, have_net ? &net : NULL, &o, on_event, &out);
 	if (t == NULL) {
