@@ -472,6 +472,7 @@ START_TEST(por_by_send_sms)
 	msgs.csv = 1;
 	msgs.n = 1;
 	msgs.msg = &m;
+	f.o.refresh_cold = 1;	/* the REFRESH by power cycle: same session */
 	fx_term(&f, 0);
 	ck_assert_int_eq(term_run(f.t, &msgs), 1);
 	e = find_ev(&f, "proactive", 0);
@@ -481,6 +482,9 @@ START_TEST(por_by_send_sms)
 	ck_assert_int_eq(json_integer_value(json_object_get(e, "result")), 0);
 	ck_assert_str_eq(ev_s(e, "sw"), "910B");	/* the REFRESH follows */
 	ck_assert_ptr_nonnull(find_ev(&f, "refresh", 0));
+	e = find_ev(&f, "power-up", 1);
+	ck_assert_str_eq(ev_s(e, "reset"), "cold");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "session")), 1);
 	ck_assert_str_eq(term_imsi(f.t), IMSI2);
 	p = term_last_por(f.t, &plen);
 	keys_of(&f.ks[0], &k);

@@ -798,14 +798,14 @@ fail:
 	return rc;
 }
 
-int term_power_up(struct term *t, enum term_power how)
+static int power_up(struct term *t, enum term_power how, int new_session)
 {
 	uint8_t atr[TERM_ATR_MAX];
 	size_t atr_len = 0;
 	json_t *o;
 	int rc;
 
-	if (how == TERM_POWER_COLD)
+	if (new_session)
 		t->session++;
 	t->imsi[0] = '\0';
 	t->iccid[0] = '\0';
@@ -848,6 +848,11 @@ int term_power_up(struct term *t, enum term_power how)
 	if (rc != 0)
 		return rc;
 	return init_app(t);
+}
+
+int term_power_up(struct term *t, enum term_power how)
+{
+	return power_up(t, how, how == TERM_POWER_COLD);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1005,7 +1010,7 @@ int term_handle_refresh(struct term *t)
 			q == 0x04 ? "resets the card and starts again" :
 			"initialises the USIM again");
 		if (q == 0x04)
-			rc = term_power_up(t, t->o.refresh_cold ? TERM_POWER_COLD : TERM_POWER_WARM);
+			rc = power_up(t, t->o.refresh_cold ? TERM_POWER_COLD : TERM_POWER_WARM, 0);
 		else
 			rc = init_app(t);
 		if (rc == TERM_ECARD) {

@@ -76,9 +76,12 @@ struct term_link {
 int term_link_image_open(const char *path, int t0, struct term_link *l, char *err,
 			 size_t errlen);
 /* PC/SC: the card in reader `reader` (exclusive).  Power: SCardReconnect
- * with SCARD_UNPOWER_CARD (cold) or SCARD_RESET_CARD (warm).  pcscd does
- * not issue GET RESPONSE: 61xx / 6Cxx reach the engine as they are. */
-int term_link_pcsc_open(const char *reader, struct term_link *l, char *err, size_t errlen);
+ * with SCARD_RESET_CARD, or for a cold power-up with unpower != 0
+ * SCARD_UNPOWER_CARD (through pcscd + vpcd that reaches the card as power
+ * on + reset: two card sessions).  pcscd does not issue GET RESPONSE:
+ * 61xx / 6Cxx reach the engine as they are. */
+int term_link_pcsc_open(const char *reader, int unpower, struct term_link *l, char *err,
+			size_t errlen);
 void term_link_close(struct term_link *l);
 
 /* ------------------------------------------------------------------ */

@@ -114,7 +114,7 @@ struct pcsc_link {
 	SCARDCONTEXT cx;
 	SCARDHANDLE h;
 	DWORD proto;
-	int connected;
+	int connected, unpower;
 	char *reader;
 };
 
@@ -158,10 +158,13 @@ static int pcsc_power(void *ctx, enum term_power how, uint8_t *atr, size_t cap, 
 		}
 		l->connected = 1;
 	}
-	/* cold: power the card down and up (a new card session, like a
-	 * module's power-up); warm: reset */
+	/* A new session: reset, or (unpower) power the card down and up.
+	 * Measured with pcscd + vpcd: SCARD_UNPOWER_CARD reaches the card as
+	 * power-on plus reset, which the card counts as two sessions, so the
+	 * default is a reset: one session per power-up.  Warm: reset. */
 	rv = SCardReconnect(l->h, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-			    how == TERM_POWER_COLD ? SCARD_UNPOWER_CARD : SCARD_RESET_CARD,
+			    how == TERM_POWER_COLD && l->unpower ? SCARD_UNPOWER_CARD :
+			    SCARD_RESET_CARD,
 			    &l->proto);
 	if (rv != SCARD_S_SUCCESS) {
 		pcsc_reason(err, errlen, "SCardReconnect", rv);
@@ -215,7 +218,8 @@ static const struct term_link_ops pcsc_ops = {
 	.close = pcsc_close,
 };
 
-int term_link_pcsc_open(const char *reader, struct term_link *link, char *err, size_t errlen)
+int term_link_pcsc_open(const char *reader, int unpower, struct term_link *link, char *err,
+			size_t errlen)
 {
 	struct pcsc_link *l = calloc(1, sizeof(*l));
 	LONG rv;
@@ -225,6 +229,7 @@ int term_link_pcsc_open(const char *reader, struct term_link *link, char *err, s
 		snprintf(err, errlen, "out of memory");
 		return TERM_ENOMEM;
 	}
+	l->unpower = unpower;
 	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &l->cx);
 	if (rv != SCARD_S_SUCCESS) {
 		pcsc_reason(err, errlen, "SCardEstablishContext (is pcscd running?)", rv);

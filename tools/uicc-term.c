@@ -30,7 +30,7 @@ static const char *prog = "uicc-term";
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: uicc-term (CARD.json [--t0] | --reader NAME) [--pin1 DIGITS]\n"
+		"usage: uicc-term (CARD.json [--t0] | --reader NAME [--unpower]) [--pin1 DIGITS]\n"
 		"         [--alg ALG --k HEX (--opc HEX | --op HEX) [--amf HEX] [--sqn HEX]\n"
 		"          [--imsi IMSI]] [--sub IMSI:K:OPC[:ALG[:SQN]]]... | --db op.db]\n"
 		"         [--sms FILE]... [--por-out FILE] [--sessions N] [--profile HEX]\n"
@@ -78,7 +78,7 @@ struct args {
 	const char *subs[MAX_SUBS];
 	size_t n_subs;
 	struct auth_keyset ks;
-	int have_k, have_op, t0, json, verbose, refresh_cold;
+	int have_k, have_op, t0, json, verbose, refresh_cold, unpower;
 	uint8_t amf[2];
 	uint64_t sqn;
 	unsigned sessions;
@@ -106,6 +106,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "profile", required_argument, NULL, 'T' }, { "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 		{ "refresh-reset", required_argument, NULL, 'R' },
+		{ "unpower", no_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint8_t sq[6];
@@ -189,6 +190,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return bad("--refresh-reset", "cold or warm");
 			a->refresh_cold = optarg[0] == 'c';
 			break;
+		case 'U': a->unpower = 1; break;
 		case 'j': a->json = 1; break;
 		case 'v': a->verbose = 1; break;
 		case 'h': usage(stdout); exit(UK_EXIT_OK);
@@ -202,6 +204,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		usage(stderr);
 		return -1;
 	}
+	if (a->unpower && a->reader == NULL)
+		return bad("--unpower", "only with --reader");
 	if (a->t0 && a->reader != NULL)
 		return bad("--t0", "only for a card image (a reader has its own protocol)");
 	if (a->have_op && !a->have_k)
@@ -322,7 +326,7 @@ int main(int argc, char **argv)
 	if (a.card != NULL)
 		rc = term_link_image_open(a.card, a.t0, &link, err, sizeof(err));
 	else
-		rc = term_link_pcsc_open(a.reader, &link, err, sizeof(err));
+		rc = term_link_pcsc_open(a.reader, a.unpower, &link, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		ex = a.card != NULL && rc == TERM_EARG ? UK_EXIT_USAGE : UK_EXIT_FAIL;
