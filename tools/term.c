@@ -986,6 +986,20 @@ out:
 	return t->fatal ? t->fatal : rc;
 }
 
+/* The power-up stopped (PIN, no USIM, ...): no attach. */
+static void powerup_failed(struct term *t, const char *trigger)
+{
+	json_t *o = ev_new(t, "attach");
+
+	ev_str(o, "imsi", t->imsi);
+	ev_str(o, "outcome", "failed");
+	ev_str(o, "reason", "power-up failed");
+	ev_str(o, "trigger", trigger);
+	t->st.attaches_failed++;
+	t->st.last_attach = 0;
+	ev_emit(t, o, "attach failed: the power-up did not complete");
+}
+
 int term_attach(struct term *t)
 {
 	return attach_trigger(t, "power-up");
@@ -1014,8 +1028,7 @@ int term_handle_refresh(struct term *t)
 		else
 			rc = init_app(t);
 		if (rc == TERM_ECARD) {
-			t->st.last_attach = 0;
-			rc = 0;
+			powerup_failed(t, "refresh");
 			continue;
 		}
 		if (rc != 0)
@@ -1150,15 +1163,7 @@ int term_run(struct term *t, const struct term_msgs *msgs)
 	for (s = 1; s <= (t->o.sessions ? t->o.sessions : 1); s++) {
 		rc = term_power_up(t, TERM_POWER_COLD);
 		if (rc == TERM_ECARD) {
-			json_t *o = ev_new(t, "attach");
-
-			ev_str(o, "imsi", t->imsi);
-			ev_str(o, "outcome", "failed");
-			ev_str(o, "reason", "power-up failed");
-			ev_str(o, "trigger", "power-up");
-			t->st.attaches_failed++;
-			t->st.last_attach = 0;
-			ev_emit(t, o, "attach failed: the power-up did not complete");
+			powerup_failed(t, "power-up");
 			last = 0;
 			continue;
 		}
