@@ -533,6 +533,106 @@ START_TEST(fallback_after_three_sessions)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------------ */
+/* A link around the image link: a proactive command the card did not
+ * send (DISPLAY TEXT after TERMINAL PROFILE), and a link that dies. */
+
+struct wrap {
+	struct term_link inner;
+	int pending, tr_result, apdus, fail_after;
+};
+
+static int w_power(void *ctx, enum term_power how, uint8_t *atr, size_t cap, size_t *atr_len,
+		   char *err, size_t errlen)
+{
+	struct wrap *w = ctx;
+
+	return w->inner.ops->power(w->inner.ctx, how, atr, cap, atr_len, err, errlen);
+}
+
+static int w_transmit(void *ctx, const uint8_t *c, size_t n, uint8_t *r, size_t cap,
+		      size_t *rlen, char *err, size_t errlen)
+{
+	static const uint8_t display[] = { 0xd0, 0x09, 0x81, 0x03, 0x07, 0x21, 0x80, 0x82, 0x02,
+					   0x81, 0x02 };
+	struct wrap *w = ctx;
+	int rc;
+
+	if (w->fail_after > 0 && ++w->apdus > w->fail_after) {
+		snprintf(err, errlen, "reader gone");
+		return TERM_ELINK;
+	}
+	if (w->pending && n == 5 && c[1] == 0x12) {
+		memcpy(r, display, sizeof(display));
+		r[sizeof(display)] = 0x90;
+		r[sizeof(display) + 1] = 0x00;
+		*rlen = sizeof(display) + 2;
+		return 0;
+	}
+	if (w->pending && n > 5 && c[1] == 0x14 && c[7] == 0x07) {
+		w->pending = 0;
+		w->tr_result = c[n - 1];
+		r[0] = 0x90;
+		r[1] = 0x00;
+		*rlen = 2;
+		return 0;
+	}
+	rc = w->inner.ops->transmit(w->inner.ctx, c, n, r, cap, rlen, err, errlen);
+	if (rc == 0 && c[1] == 0x10 && r[*rlen - 2] == 0x90 && w->tr_result < 0) {
+		w->pending = 1;
+		r[*rlen - 2] = 0x91;
+		r[*rlen - 1] = sizeof(display);
+	}
+	return rc;
+}
+
+static void w_close(void *ctx)
+{
+	(void)ctx;
+}
+
+static const struct term_link_ops wrap_ops = {
+	.kind = "test", .power = w_power, .transmit = w_transmit, .close = w_close,
+};
+
+START_TEST(proactive_any_time_and_link_failure)
+{
+	struct fx f;
+	struct wrap w;
+	struct term_link wl = { &wrap_ops, &w };
+	json_t *e;
+
+	fx_card(&f);
+	net_add(&f, IMSI1, 0, 0);
+	fx_term(&f, 0);
+	memset(&w, 0, sizeof(w));
+	w.inner = f.link;
+	w.tr_result = -1;
+	term_free(f.t);
+	f.t = term_new(&wl, &f.net, &f.o, on_event, &f);
+	ck_assert_int_eq(term_run(f.t, NULL), 1);
+	e = find_ev(&f, "proactive", 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "type")), 0x21);
+	ck_assert_str_eq(ev_s(e, "name"), "DISPLAY TEXT");
+	/* answered "beyond terminal's capabilities", and the power-up went on */
+	ck_assert_int_eq(w.tr_result, 0x30);
+	ck_assert_str_eq(ev_s(find_ev(&f, "attach", 0), "outcome"), "ok");
+	/* the reader goes away in the middle of the power-up */
+	json_array_clear(f.events);
+	memset(&w, 0, sizeof(w));
+	w.inner = f.link;
+	w.tr_result = 0;
+	w.fail_after = 6;
+	term_free(f.t);
+	f.t = term_new(&wl, &f.net, &f.o, on_event, &f);
+	ck_assert_int_eq(term_run(f.t, NULL), TERM_ELINK);
+	ck_assert_str_eq(term_error(f.t), "reader gone");
+	ck_assert_ptr_null(find_ev(&f, "attach", 0));
+	fx_free(&f);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Files                                                               */
 
@@ -763,6 +863,7 @@ int main(void)
 	tcase_add_loop_test(tc, switch_refresh_reattach, 0, 2);
 	tcase_add_test(tc, por_by_send_sms);
 	tcase_add_test(tc, fallback_after_three_sessions);
+	tcase_add_test(tc, proactive_any_time_and_link_failure);
 	tcase_add_test(tc, msgfile_good);
 	tcase_add_test(tc, msgfile_malformed);
 	tcase_add_test(tc, porfile);

@@ -169,9 +169,9 @@ static void log_apdu(struct term *t, const uint8_t *c, size_t n)
  * result is t->data / t->dlen / t->sw. */
 static int xfer(struct term *t, const uint8_t *c, size_t n)
 {
-	uint8_t cmd[5 + 255 + 1], gr[5] = { 0x00, 0xc0, 0x00, 0x00, 0x00 };
-	size_t rlen = 0;
-	int rc, rounds = 0;
+	uint8_t cmd[5 + 255 + 1], gr[5] = { 0x00, 0xc0, 0x00, 0x00, 0x00 }, *last;
+	size_t rlen = 0, last_len;
+	int rc, rounds = 0, retried = 0;
 
 	t->dlen = 0;
 	t->sw = 0x6f00;
@@ -181,6 +181,8 @@ static int xfer(struct term *t, const uint8_t *c, size_t n)
 	rc = raw(t, cmd, n, &rlen);
 	if (rc != 0)
 		return rc;
+	last = cmd;
+	last_len = n;
 	for (;;) {
 		unsigned sw = (unsigned)t->raw[rlen - 2] << 8 | t->raw[rlen - 1];
 
@@ -191,14 +193,19 @@ static int xfer(struct term *t, const uint8_t *c, size_t n)
 		t->sw = sw;
 		if (++rounds > 300)
 			break;
-		if ((sw >> 8) == 0x6c && rounds == 1 && (n == 4 || n == 5)) {
-			/* TS 102 221 §7.2.2.3.1: repeat with Le = SW2 */
-			cmd[4] = (uint8_t)sw;
-			rc = raw(t, cmd, 5, &rlen);
+		if ((sw >> 8) == 0x6c && (last_len == 4 || last_len == 5) && !retried) {
+			/* TS 102 221 §7.2.2.3.1: repeat with Le = SW2 (the
+			 * command, or the GET RESPONSE) */
+			last[4] = (uint8_t)sw;
+			retried = 1;
+			rc = raw(t, last, 5, &rlen);
 		} else if ((sw >> 8) == 0x61 || (sw >> 8) == 0x9f) {
 			/* §7.2.2.3.2: GET RESPONSE, CLA of the basic channel */
 			gr[0] = (uint8_t)(cmd[0] & 0x80 ? 0x00 : cmd[0] & 0x03);
 			gr[4] = (uint8_t)sw;
+			last = gr;
+			last_len = 5;
+			retried = 0;
 			rc = raw(t, gr, 5, &rlen);
 		} else {
 			break;

@@ -448,6 +448,10 @@ int term_porfile_append(const char *path, const char *iccid, const uint8_t *por,
 		snprintf(err, errlen, "PoR file: bad arguments");
 		return -1;
 	}
+	if (!uk_is_digits(iccid, 19, 20)) {
+		snprintf(err, errlen, "PoR file: the card's ICCID is not known");
+		return -1;
+	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
