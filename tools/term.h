@@ -115,6 +115,15 @@ struct term_net {
 	void *ctx;
 };
 
+/* Backend "db" (for the integrator; ops/opdb.h): ctx holds a struct ops_db
+ * opened read-write.  vector(): ops_db_card_by_imsi() (TERM_EUNKNOWN when
+ * OPS_ENOTFOUND or the card is handed over), ops_db_keyset_get(iccid,
+ * card.key_index), SQN = auth_sqn_next(ks.sqn, 0, 5), auth_gen_vector()
+ * with the key record's alg/K/OPc, then ops_db_keyset_set_sqn() before
+ * returning the vector.  resync(): the same lookup, auth_resync(), and
+ * ops_db_keyset_set_sqn(SQN_MS).  uicc-term's --db then opens it and passes
+ * it to term_new() instead of the params backend. */
+
 /* Backend "params": subscribers as uicc-auc parameters.  imsi NULL = the
  * subscriber answers for any IMSI (used when no other one matches).  sqn
  * = SQN_HE, the last SQN used; every vector takes the next SEQ with IND 0
