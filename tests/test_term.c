@@ -541,7 +541,14 @@ END_TEST
 struct wrap {
 	struct term_link inner;
 	int pending, tr_result, apdus, fail_after;
+	const uint8_t *cmd;	/* the proactive command to inject (number 07) */
+	size_t cmd_len;
 };
+
+static const uint8_t display_text[] = { 0xd0, 0x09, 0x81, 0x03, 0x07, 0x21, 0x80, 0x82, 0x02,
+					0x81, 0x02 };
+static const uint8_t refresh_naa_init[] = { 0xd0, 0x09, 0x81, 0x03, 0x07, 0x01, 0x03, 0x82,
+					    0x02, 0x81, 0x82 };
 
 static int w_power(void *ctx, enum term_power how, uint8_t *atr, size_t cap, size_t *atr_len,
 		   char *err, size_t errlen)
@@ -554,8 +561,6 @@ static int w_power(void *ctx, enum term_power how, uint8_t *atr, size_t cap, siz
 static int w_transmit(void *ctx, const uint8_t *c, size_t n, uint8_t *r, size_t cap,
 		      size_t *rlen, char *err, size_t errlen)
 {
-	static const uint8_t display[] = { 0xd0, 0x09, 0x81, 0x03, 0x07, 0x21, 0x80, 0x82, 0x02,
-					   0x81, 0x02 };
 	struct wrap *w = ctx;
 	int rc;
 
@@ -564,10 +569,10 @@ static int w_transmit(void *ctx, const uint8_t *c, size_t n, uint8_t *r, size_t 
 		return TERM_ELINK;
 	}
 	if (w->pending && n == 5 && c[1] == 0x12) {
-		memcpy(r, display, sizeof(display));
-		r[sizeof(display)] = 0x90;
-		r[sizeof(display) + 1] = 0x00;
-		*rlen = sizeof(display) + 2;
+		memcpy(r, w->cmd, w->cmd_len);
+		r[w->cmd_len] = 0x90;
+		r[w->cmd_len + 1] = 0x00;
+		*rlen = w->cmd_len + 2;
 		return 0;
 	}
 	if (w->pending && n > 5 && c[1] == 0x14 && c[7] == 0x07) {
@@ -582,7 +587,7 @@ static int w_transmit(void *ctx, const uint8_t *c, size_t n, uint8_t *r, size_t 
 	if (rc == 0 && c[1] == 0x10 && r[*rlen - 2] == 0x90 && w->tr_result < 0) {
 		w->pending = 1;
 		r[*rlen - 2] = 0x91;
-		r[*rlen - 1] = sizeof(display);
+		r[*rlen - 1] = (uint8_t)w->cmd_len;
 	}
 	return rc;
 }
@@ -609,6 +614,8 @@ START_TEST(proactive_any_time_and_link_failure)
 	memset(&w, 0, sizeof(w));
 	w.inner = f.link;
 	w.tr_result = -1;
+	w.cmd = display_text;
+	w.cmd_len = sizeof(display_text);
 	term_free(f.t);
 	f.t = term_new(&wl, &f.net, &f.o, on_event, &f);
 	ck_assert_int_eq(term_run(f.t, NULL), 1);
@@ -618,6 +625,24 @@ START_TEST(proactive_any_time_and_link_failure)
 	/* answered "beyond terminal's capabilities", and the power-up went on */
 	ck_assert_int_eq(w.tr_result, 0x30);
 	ck_assert_str_eq(ev_s(find_ev(&f, "attach", 0), "outcome"), "ok");
+	/* REFRESH NAA initialisation during the power-up: TERMINAL RESPONSE
+	 * 00, the USIM initialised again, a second attach */
+	json_array_clear(f.events);
+	memset(&w, 0, sizeof(w));
+	w.inner = f.link;
+	w.tr_result = -1;
+	w.cmd = refresh_naa_init;
+	w.cmd_len = sizeof(refresh_naa_init);
+	term_free(f.t);
+	f.t = term_new(&wl, &f.net, &f.o, on_event, &f);
+	ck_assert_int_eq(term_run(f.t, NULL), 1);
+	ck_assert_int_eq(w.tr_result, 0x00);
+	e = find_ev(&f, "refresh", 0);
+	ck_assert_str_eq(ev_s(e, "mode"), "NAA initialisation");
+	ck_assert_uint_eq(count_ev(&f, "attach", "outcome", "ok"), 2);
+	ck_assert_str_eq(ev_s(find_ev(&f, "attach", 1), "trigger"), "refresh");
+	ck_assert_uint_eq(count_ev(&f, "power-up", NULL, NULL), 1);
+	ck_assert_uint_eq(count_ev(&f, "imsi", NULL, NULL), 2);
 	/* the reader goes away in the middle of the power-up */
 	json_array_clear(f.events);
 	memset(&w, 0, sizeof(w));

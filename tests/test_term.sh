@@ -142,5 +142,40 @@ check "fallback exit" $? 0
 has "fallback: reverted" '"last_event":"reverted"' "$dir/out"
 has "fallback: attach at A" '"imsi":"001010000000001","outcome":"ok"' "$dir/out"
 
+# --- a concatenated message (two SMS): as one CSV row and as two lines ------
+for form in csv plain; do
+	"$PERSO" new --iccid 89882390000000000035 --imsi $IMSI1 --out "$dir/card3.json" --keysets 4 \
+		--keys-out "$dir/keys3.json" --force >/dev/null 2>&1 || bad "perso 3"
+	K0=$(ks "$dir/keys3.json" 0 k); OPC0=$(ks "$dir/keys3.json" 0 opc)
+	K1=$(ks "$dir/keys3.json" 1 k); OPC1=$(ks "$dir/keys3.json" 1 opc)
+	KIC=$(ks "$dir/keys3.json" 0 kic); KID=$(ks "$dir/keys3.json" 0 kid)
+	KICK=$(ks "$dir/keys3.json" 0 kic_key); KIDK=$(ks "$dir/keys3.json" 0 kid_key)
+	# 16 SELECTs before the switch make the packet longer than one SMS
+	P=""; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do P="$P 00A4000C026F07"; done
+	# shellcheck disable=SC2086
+	SCRIPT=$("$OTA" rfm build --format compact $P $("$OTA" rfm parse \
+		"$("$OTA" rfm switch --imsi $IMSI2 --index 1)" | sed -n 's/^command [0-9]* (case [0-9]): //p'))
+	"$OTA" packet build --spi 1619 --kic "$KIC" --kid "$KID" --kic-key "$KICK" --kid-key "$KIDK" \
+		--tar b00001 --cntr 0000000001 --data "$SCRIPT" --out tpdu > "$dir/long.tpdu"
+	check "$form: two segments" "$(wc -l < "$dir/long.tpdu")" 2
+	if [ $form = csv ]; then
+		{ echo "iccid,imsi,cntr,tpdu"
+		  echo "89882390000000000035,$IMSI1,0000000001,$(tr '\n' ' ' < "$dir/long.tpdu" | sed 's/ $//')"
+		} > "$dir/long.msg"
+	else
+		cp "$dir/long.tpdu" "$dir/long.msg"
+	fi
+	rm -f "$dir/por3.csv"
+	"$TERM" "$dir/card3.json" --pin1 1234 --sub "$IMSI1:$K0:$OPC0" --sub "$IMSI2:$K1:$OPC1" \
+		--sms "$dir/long.msg" --por-out "$dir/por3.csv" --json > "$dir/out" 2>&1
+	check "$form: exit" $? 0
+	check "$form: SMS-PP downloads" "$(grep -c '"event":"sms"' "$dir/out")" 2
+	has "$form: re-attach" '"imsi":"001020000000002","outcome":"ok","resync":false,"trigger":"refresh"' "$dir/out"
+	POR=$(sed -n 2p "$dir/por3.csv" | cut -d, -f2)
+	"$OTA" por parse --spi 1619 --kic "$KIC" --kid "$KID" --kic-key "$KICK" --kid-key "$KIDK" \
+		--tar b00001 --cntr 0000000001 "$POR" 2>&1 | grep -q "RSC    00 (PoR OK)" && ok ||
+		bad "$form: PoR"
+done
+
 echo "test_term: $pass passed, $fails failed"
 [ "$fails" = 0 ]

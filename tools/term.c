@@ -311,7 +311,8 @@ static int por_out(struct term *t, const uint8_t *ud, size_t len, const char *vi
 			how = "not ciphered; its checksum is the sender's to verify";
 		} else {
 			prot = 1;
-			how = "ciphered: the sender decodes and verifies it";
+			how = t->cmd_known ? "ciphered: the sender decodes and verifies it" :
+				"protected: the sender decodes and verifies it";
 		}
 	} else {
 		how = "not a response packet (no 02 71 00 header)";
@@ -1152,7 +1153,8 @@ int term_deliver(struct term *t, const struct term_msg *m)
 	size_t i;
 	int rc = 0;
 
-	t->cmd_known = 0;
+	/* the PoR answers the last command packet header seen (a plain file
+	 * has the segments of one message on separate lines) */
 	for (i = 0; i < m->n_seg && rc == 0; i++)
 		rc = deliver_seg(t, m, i);
 	return rc;
