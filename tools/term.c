@@ -161,8 +161,10 @@ static void log_apdu(struct term *t, const uint8_t *c, size_t n)
 	else
 		ev_hex(o, "response", t->data, t->dlen);
 	ev_sw(o, t->sw);
-	ev_emit(t, o, "APDU %02X %02X: %zu bytes back, SW %04X", n > 0 ? c[0] : 0,
-		n > 1 ? c[1] : 0, t->dlen, t->sw);
+	ev_emit(t, o, "%.80s%s -> %zu bytes, SW %04X",
+		json_string_value(json_object_get(o, "command")) ?
+		json_string_value(json_object_get(o, "command")) : "",
+		n >= 5 && c[1] == 0x20 ? " (PIN not shown)" : "", t->dlen, t->sw);
 }
 
 /* One command, with everything the terminal's transport layer does: the
