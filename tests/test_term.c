@@ -779,6 +779,10 @@ START_TEST(msgfile_malformed)
 	ck_assert_int_eq(parse_str("iccid,imsi,cntr,sms\n", &m, err, sizeof(err)),
 			 TERM_MSG_EFORMAT);
 	ck_assert_ptr_nonnull(strstr(err, "unknown column"));
+	/* a row with more fields than a shorter header */
+	subst("iccid,tpdu\n" ICCID ",@,0000000001\n", text, sizeof(text));
+	ck_assert_int_eq(parse_str(text, &m, err, sizeof(err)), TERM_MSG_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err, "3 fields, the header has 2"));
 	/* an envelope column holding a TPDU */
 	snprintf(text, sizeof(text), "iccid,envelope\n" ICCID ",%s\n", tpdu_hex);
 	ck_assert_int_eq(parse_str(text, &m, err, sizeof(err)), TERM_MSG_EFORMAT);

@@ -197,7 +197,7 @@ static int parse_header(char **f, int nf, int col[COL_N], int *want, char *err, 
 	return 0;
 }
 
-static int parse_row(char **f, int nf, const int col[COL_N], int want, unsigned line,
+static int parse_row(char **f, int nf, int hf, const int col[COL_N], int want, unsigned line,
 		     struct term_msg *m, char *err, size_t errlen)
 {
 	const char *iccid, *imsi, *cntr;
@@ -205,8 +205,8 @@ static int parse_row(char **f, int nf, const int col[COL_N], int want, unsigned 
 
 	memset(m, 0, sizeof(*m));
 	m->line = line;
-	if (nf < COL_N - (col[COL_IMSI] < 0) - (col[COL_CNTR] < 0))
-		return fmt_err(err, errlen, line, "%d fields, the header has more", nf);
+	if (nf != hf)
+		return fmt_err(err, errlen, line, "%d fields, the header has %d", nf, hf);
 	iccid = f[col[COL_ICCID]];
 	imsi = col[COL_IMSI] >= 0 ? f[col[COL_IMSI]] : "";
 	cntr = col[COL_CNTR] >= 0 ? f[col[COL_CNTR]] : "";
@@ -227,7 +227,7 @@ static int parse_csv(const char *text, size_t len, struct term_msgs *out, char *
 {
 	struct uk_csv c;
 	char *buf, *f[8];
-	int col[COL_N], want = 0, nf, rc = 0, header = 1;
+	int col[COL_N], want = 0, nf, hf = 0, rc = 0, header = 1;
 	size_t cap = 0;
 
 	buf = malloc(len + 1);
@@ -246,16 +246,13 @@ static int parse_csv(const char *text, size_t len, struct term_msgs *out, char *
 			rc = parse_header(f, nf, col, &want, err, errlen);
 			if (rc != 0)
 				break;
+			hf = nf;
 			header = 0;
 			continue;
 		}
 		if (nf == 1 && f[0][0] == '\0')
 			continue;	/* blank line */
-		if (nf > COL_N) {
-			rc = fmt_err(err, errlen, c.line, "%d fields, the header has fewer", nf);
-			break;
-		}
-		rc = parse_row(f, nf, col, want, c.line, &m, err, errlen);
+		rc = parse_row(f, nf, hf, col, want, c.line, &m, err, errlen);
 		if (rc == 0)
 			rc = add_msg(out, &cap, &m, err, errlen);
 		else
