@@ -1102,6 +1102,8 @@ static int deliver_seg(struct term *t, const struct term_msg *m, size_t i)
 	json_object_set_new(o, "segments", json_integer((json_int_t)m->n_seg));
 	if (m->cntr[0])
 		ev_str(o, "cntr", m->cntr);
+	if (m->imsi[0])
+		ev_str(o, "to_imsi", m->imsi);	/* the IMSI the sender addressed */
 	if (ota_sms_deliver_parse(tpdu, tl, &d) != 0 ||
 	    ota_sms_check_data_download(d.pid, d.dcs) != 0) {
 		ev_str(o, "outcome", "not for the UICC");
@@ -1133,8 +1135,11 @@ static int deliver_seg(struct term *t, const struct term_msg *m, size_t i)
 	act = ota_env_sw_action((uint16_t)t->sw, NULL, NULL);
 	ev_sw(o, t->sw);
 	ev_str(o, "outcome", ota_env_action_name(act));
-	ev_emit(t, o, "SMS-PP download (line %u, segment %zu/%zu): SW %04X, %s", m->line, i + 1,
-		m->n_seg, t->sw, ota_env_action_name(act));
+	ev_emit(t, o, "SMS-PP download (line %u, segment %zu/%zu): SW %04X, %s%s%s%s", m->line,
+		i + 1, m->n_seg, t->sw, ota_env_action_name(act),
+		m->imsi[0] && strcmp(m->imsi, t->imsi) != 0 ? " (addressed to IMSI " : "",
+		m->imsi[0] && strcmp(m->imsi, t->imsi) != 0 ? m->imsi : "",
+		m->imsi[0] && strcmp(m->imsi, t->imsi) != 0 ? ", not the card's)" : "");
 	if (t->dlen > 0 && (act == OTA_ENV_ACT_ACK || act == OTA_ENV_ACT_ACK_FETCH ||
 			    act == OTA_ENV_ACT_ERROR_DATA)) {
 		uint8_t *copy = malloc(t->dlen);
