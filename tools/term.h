@@ -115,14 +115,16 @@ struct term_net {
 	void *ctx;
 };
 
-/* Backend "db" (for the integrator; ops/opdb.h): ctx holds a struct ops_db
- * opened read-write.  vector(): ops_db_card_by_imsi() (TERM_EUNKNOWN when
- * OPS_ENOTFOUND or the card is handed over), ops_db_keyset_get(iccid,
- * card.key_index), SQN = auth_sqn_next(ks.sqn, 0, 5), auth_gen_vector()
- * with the key record's alg/K/OPc, then ops_db_keyset_set_sqn() before
- * returning the vector.  resync(): the same lookup, auth_resync(), and
- * ops_db_keyset_set_sqn(SQN_MS).  uicc-term's --db then opens it and passes
- * it to term_new() instead of the params backend. */
+/* Backend "db" (term_net_db.c): one or more operator databases
+ * (ops/opdb.h), each the AuC of its operator (ops/auc.h): the first that
+ * knows the IMSI answers, as the home network of that IMSI would.  Every
+ * SQN is committed to its database before the vector is used; AUTS
+ * resynchronises the key set there. */
+int term_net_db_new(struct term_net *n, const char *const *paths, size_t npaths, char *err,
+		    size_t errlen);
+/* One vector from ks/sqn/amf with a fresh RAND (both backends). */
+int term_net_gen(struct auth_ctx *cx, const struct auth_keyset *ks, const uint8_t sqn[6],
+		 const uint8_t amf[2], struct term_vector *v, char *err, size_t errlen);
 
 /* Backend "params": subscribers as uicc-auc parameters.  imsi NULL = the
  * subscriber answers for any IMSI (used when no other one matches).  sqn

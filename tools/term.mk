@@ -2,10 +2,11 @@
 # card links (in process, PC/SC), the network side (uicc-auc parameters),
 # the message / PoR files; its tests, fuzz harness and man page.
 noinst_LTLIBRARIES += libukterm.la
-libukterm_la_SOURCES = tools/term.c tools/term_link.c tools/term_net.c tools/term_msg.c
-libukterm_la_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS)
+libukterm_la_SOURCES = tools/term.c tools/term_link.c tools/term_net.c tools/term_net_db.c \
+	tools/term_msg.c
+libukterm_la_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS) $(SQLITE_CFLAGS)
 noinst_HEADERS += tools/term.h tools/term_msg.h
-UK_TERM_LIBS = libukterm.la $(UK_CARD_LIBS) $(PCSC_LIBS)
+UK_TERM_LIBS = libukterm.la $(UK_OPDB_LIBS) $(UK_CARD_LIBS) $(PCSC_LIBS)
 
 bin_PROGRAMS += tools/uicc-term
 tools_uicc_term_SOURCES = tools/uicc-term.c

@@ -46,32 +46,23 @@ static struct sub *find(struct params *p, const char *imsi)
 	return NULL;
 }
 
-static int p_vector(void *ctx, const char *imsi, struct term_vector *v, char *err, size_t errlen)
+int term_net_gen(struct auth_ctx *cx, const struct auth_keyset *ks, const uint8_t sqn[6],
+		 const uint8_t amf[2], struct term_vector *v, char *err, size_t errlen)
 {
-	struct params *p = ctx;
-	struct sub *s = find(p, imsi);
 	struct auth_vector av;
-	uint8_t rnd[16], sq[6];
-	uint64_t next;
+	uint8_t rnd[16];
 	int rc;
 
-	if (s == NULL) {
-		snprintf(err, errlen, "IMSI %s unknown", imsi);
-		return TERM_EUNKNOWN;
-	}
-	next = auth_sqn_next(s->sqn, 0, SQN_IND_LEN);
-	uk_put_be(sq, next, 6);
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
 		snprintf(err, errlen, "RAND_bytes failed");
 		return TERM_ENET;
 	}
-	rc = auth_gen_vector(p->cx, &s->ks, rnd, sq, s->amf, &av);
+	rc = auth_gen_vector(cx, ks, rnd, sqn, amf, &av);
 	if (rc != 0) {
 		snprintf(err, errlen, "vector: %s", auth_strerror(rc));
 		OPENSSL_cleanse(&av, sizeof(av));
 		return TERM_ENET;
 	}
-	s->sqn = next;
 	memcpy(v->rand, av.rand, 16);
 	memcpy(v->autn, av.autn, 16);
 	memcpy(v->xres, av.xres, av.xres_len);
@@ -82,6 +73,26 @@ static int p_vector(void *ctx, const char *imsi, struct term_vector *v, char *er
 	v->ik_len = av.ik_len;
 	OPENSSL_cleanse(&av, sizeof(av));
 	return 0;
+}
+
+static int p_vector(void *ctx, const char *imsi, struct term_vector *v, char *err, size_t errlen)
+{
+	struct params *p = ctx;
+	struct sub *s = find(p, imsi);
+	uint8_t sq[6];
+	uint64_t next;
+	int rc;
+
+	if (s == NULL) {
+		snprintf(err, errlen, "IMSI %s unknown", imsi);
+		return TERM_EUNKNOWN;
+	}
+	next = auth_sqn_next(s->sqn, 0, SQN_IND_LEN);
+	uk_put_be(sq, next, 6);
+	rc = term_net_gen(p->cx, &s->ks, sq, s->amf, v, err, errlen);
+	if (rc == 0)
+		s->sqn = next;
+	return rc;
 }
 
 static int p_resync(void *ctx, const char *imsi, const uint8_t rand[16], const uint8_t auts[14],

@@ -37,6 +37,7 @@
 
 #include "common/hex.h"
 #include "common/secmem.h"
+#include "ops/escrow_batch.h"
 #include "ops/party_gen.h"
 
 #define ICCID_START "89882390000000000019"
@@ -57,6 +58,7 @@ struct demo {
 	char cmds[4096];		/* commands run since the last step line */
 	char *out;			/* stdout of the last command */
 	size_t out_len;
+	char *ev;			/* JSON events of the last uicc-term run */
 	int failures;
 };
 
@@ -206,13 +208,13 @@ static int runv(struct demo *d, char *const argv[])
 
 #define run(d, ...) runv((d), (char *[]){ __VA_ARGS__, NULL })
 
-/* The JSON object of the last line of d->out whose "event" is ev (NULL:
+/* The JSON object of the last line of text whose "event" is ev (NULL:
  * any line) and, if key is not NULL, whose key equals val.  A new
  * reference or NULL. */
-static json_t *find_line(const struct demo *d, const char *field, const char *ev,
+static json_t *find_line(const char *text, const char *field, const char *ev,
 			 const char *key, const char *val)
 {
-	const char *p = d->out, *e;
+	const char *p = text, *e;
 	json_t *found = NULL;
 
 	while (p != NULL && *p != '\0') {
@@ -235,10 +237,10 @@ static json_t *find_line(const struct demo *d, const char *field, const char *ev
 	return found;
 }
 
-static int count_lines(const struct demo *d, const char *field, const char *ev, const char *key,
+static int count_lines(const char *text, const char *field, const char *ev, const char *key,
 		       const char *val)
 {
-	const char *p = d->out, *e;
+	const char *p = text, *e;
 	int n = 0;
 
 	while (p != NULL && *p != '\0') {
@@ -334,13 +336,13 @@ static int serve_card(struct demo *d, const char *image)
 
 /* uicc-term on card i with the networks given (NULL-terminated list of
  * operator databases), optional SMS file and sessions.  Returns its exit
- * status; d->out holds its JSON events. */
+ * status; d->ev holds its JSON events. */
 static int terminal(struct demo *d, int i, const char *sms, const char *por_out,
 		    const char *sessions, const char *db1, const char *db2)
 {
 	char image[64];
 	char *argv[24];
-	int n = 0;
+	int n = 0, rc;
 
 	snprintf(image, sizeof(image), "cards/%s.json", d->iccid[i]);
 	argv[n++] = "uicc-term";
@@ -376,13 +378,18 @@ static int terminal(struct demo *d, int i, const char *sms, const char *por_out,
 	}
 	argv[n++] = "--json";
 	argv[n] = NULL;
-	return runv(d, argv);
+	rc = runv(d, argv);
+	free(d->ev);
+	d->ev = d->out;		/* kept apart: later commands replace d->out */
+	d->out = NULL;
+	d->out_len = 0;
+	return rc;
 }
 
 /* The outcome of the terminal's last attach, from its events. */
 static int attached(struct demo *d, char *imsi, size_t cap)
 {
-	json_t *o = find_line(d, "event", "attach", NULL, NULL);
+	json_t *o = find_line(d->ev, "event", "attach", NULL, NULL);
 	int ok = o != NULL && strcmp(jstr(o, "outcome"), "ok") == 0;
 
 	snprintf(imsi, cap, "%s", o ? jstr(o, "imsi") : "?");
@@ -393,7 +400,7 @@ static int attached(struct demo *d, char *imsi, size_t cap)
 static void attach_step(struct demo *d, const char *actor, int rc, const char *imsi,
 			const char *why)
 {
-	json_t *o = find_line(d, "event", "attach", NULL, NULL);
+	json_t *o = find_line(d->ev, "event", "attach", NULL, NULL);
 
 	if (rc == 0)
 		say(d, actor, "attach", "attach ok",
@@ -405,23 +412,33 @@ static void attach_step(struct demo *d, const char *actor, int rc, const char *i
 	json_decref(o);
 }
 
-/* The PoR status the terminal saw, by name, and whether REFRESH came. */
-static int delivery(struct demo *d, const char *actor, int *refresh)
+/* What came of a delivery: REFRESH seen by the terminal (d->ev holds
+ * its events), then the PoR file verified by the sending operator with
+ * `uicc-ota por`.  Returns 1 when the PoR verified with status 00. */
+static int delivery(struct demo *d, const char *actor, const char *db, const char *campaign,
+		    const char *por_file, int *refresh)
 {
-	json_t *p = find_line(d, "event", "por", NULL, NULL);
-	int rsc = -1;
+	int pors = count_lines(d->ev, "event", "por", NULL, NULL), ok;
+	json_t *o;
 
-	*refresh = count_lines(d, "event", "refresh", NULL, NULL) > 0;
-	if (p != NULL && json_is_integer(json_object_get(p, "rsc")))
-		rsc = (int)json_integer_value(json_object_get(p, "rsc"));
-	say(d, "card", "proof of receipt", rsc == 0 ? "PoR OK" : rsc < 0 ? "no PoR" : "PoR error",
-	    "the card answers the secured SMS with a PoR (status %02X%s%s), sent back to %s",
-	    rsc < 0 ? 0xff : rsc, p ? ", " : "", p ? jstr(p, "status") : "", actor);
+	*refresh = count_lines(d->ev, "event", "refresh", NULL, NULL) > 0;
+	say(d, "card", "proof of receipt", pors > 0 ? "PoR sent" : "no PoR",
+	    "the card answers the secured SMS with a proof of receipt (ciphered and signed with "
+	    "the OTA keys it was sent under); the terminal returns it in %s", por_file);
 	if (*refresh)
 		say(d, "card", "proactive REFRESH", "REFRESH",
-		    "UICC reset: the terminal resets the card, reads the new IMSI and attaches");
-	json_decref(p);
-	return rsc;
+		    "UICC reset: the terminal resets the card, reads the IMSI again and attaches");
+	ok = run(d, "uicc-ota", "por", "--db", (char *)db, "--campaign", (char *)campaign,
+		 (char *)por_file, "--json") == 0;
+	o = ok ? json_loads(d->out, 0, NULL) : NULL;
+	ok = o != NULL && json_integer_value(json_object_get(o, "done")) == 1 &&
+	     json_integer_value(json_object_get(o, "failed")) == 0;
+	json_decref(o);
+	say(d, actor, "proof of receipt", ok ? "PoR OK" : "PoR error",
+	    ok ? "the PoR verifies with the card's OTA keys (counter, CC) and says status 00: "
+		 "every command of the script ran"
+	       : "the PoR does not verify or reports an error (see log.txt)");
+	return ok;
 }
 
 /* ------------------------------------------------------------------ */
@@ -467,22 +484,8 @@ static int parties(struct demo *d)
 	return 0;
 }
 
-static void number_add(char *digits, unsigned add)
-{
-	size_t n = strlen(digits), i = n;
-	unsigned carry = add;
-
-	while (carry > 0 && i-- > 0) {
-		unsigned v = (unsigned)(digits[i] - '0') + carry;
-
-		digits[i] = (char)('0' + v % 10);
-		carry = v / 10;
-	}
-}
-
 static int manufacture(struct demo *d)
 {
-	json_t *o;
 	size_t i;
 	int rc;
 
@@ -493,18 +496,15 @@ static int manufacture(struct demo *d)
 		 "--operator-out", "mnoA-keys.cms", "--json");
 	if (!expect(d, rc == 0, "uicc-perso batch failed (see log.txt)"))
 		return -1;
-	o = json_loads(d->out, 0, NULL);
 	for (i = 0; i < NCARDS; i++) {
-		json_t *c = json_array_get(json_object_get(o, "cards"), i);
+		char err[128];
 
-		if (c != NULL && strlen(jstr(c, "iccid")) >= 19) {
-			snprintf(d->iccid[i], sizeof(d->iccid[i]), "%s", jstr(c, "iccid"));
-			snprintf(d->imsi_a[i], sizeof(d->imsi_a[i]), "%s", jstr(c, "imsi"));
-		}
-		snprintf(d->imsi_b[i], sizeof(d->imsi_b[i]), "%s", IMSI_B_START);
-		number_add(d->imsi_b[i], (unsigned)i);
+		/* the batch counts ICCIDs and IMSIs up from the starts */
+		if (ops_batch_iccid(ICCID_START, i, d->iccid[i], err, sizeof(err)) != 0 ||
+		    ops_batch_imsi(IMSI_A_START, i, d->imsi_a[i], err, sizeof(err)) != 0 ||
+		    ops_batch_imsi(IMSI_B_START, i, d->imsi_b[i], err, sizeof(err)) != 0)
+			d->iccid[i][0] = '\0';
 	}
-	json_decref(o);
 	if (!expect(d, d->iccid[NCARDS - 1][0] != '\0', "uicc-perso batch: no card list"))
 		return -1;
 	say(d, "manufacturer", "personalisation", "personalised",
@@ -619,20 +619,18 @@ static void alternative_3b(struct demo *d)
 	say(d, "operator B", "import", rc == 0 ? "imported" : "failed",
 	    "B checks the escrow's and A's signatures and loads key set 1 and the new IMSI into "
 	    "its AuC (B.db)");
-	rc = terminal(d, 0, "msgs.csv", "por.csv", NULL, "A.db", "B.db");
+	rc = terminal(d, 0, "msgs.csv", "por-1.csv", NULL, "A.db", "B.db");
 	say(d, "terminal", "SMS-PP download", rc >= 0 ? "delivered" : "failed",
 	    "the terminal passes the secured SMS to the card (ENVELOPE)");
-	rc = delivery(d, "operator A", &refresh);
-	expect(d, rc == 0 && refresh, "switch PoR OK and REFRESH");
 	attached(d, imsi, sizeof(imsi));
+	expect(d, delivery(d, "operator A", "A.db", "to-B", "por-1.csv", &refresh) && refresh,
+	       "switch PoR OK and REFRESH");
 	say(d, "terminal", "re-initialise", strcmp(imsi, d->imsi_b[0]) == 0 ? "new IMSI" : "old IMSI",
 	    "after the reset EF.IMSI reads %s", imsi);
 	expect(d, strcmp(imsi, d->imsi_b[0]) == 0, "new IMSI after REFRESH");
 	attach_step(d, "operator B", terminal(d, 0, NULL, NULL, NULL, "B.db", NULL), imsi,
 		    " -- with key set 1, confirming the switch");
 	expect(d, attached(d, imsi, sizeof(imsi)), "attach at B");
-	rc = run(d, "uicc-ota", "por", "--db", "A.db", "--campaign", "to-B", "por.csv");
-	expect(d, rc == 0, "A cannot take the PoRs");
 	run(d, "uicc-ota", "status", "--db", "A.db", "--campaign", "to-B", "--json");
 	say(d, "operator A", "campaign status", status_count(d->out, "done") == 1 ? "1 done" : "?",
 	    "A verifies the PoR with the card's OTA keys: %ld card done, %ld still to deliver",
@@ -648,20 +646,25 @@ static void fallback(struct demo *d)
 
 	d->alt = "3b";
 	/* card 1 is in the same campaign, but B never got its key set */
-	rc = terminal(d, 1, "msgs.csv", "por.csv", "4", "A.db", "B.db");
+	rc = terminal(d, 1, "msgs.csv", "por-2.csv", "4", "A.db", "B.db");
 	say(d, "terminal", "SMS-PP download", rc >= 0 ? "delivered" : "failed",
 	    "card %s receives its switch; operator B's network does not know the card's new "
 	    "key set (never released to B), so no attach succeeds", d->iccid[1]);
-	delivery(d, "operator A", &refresh);
-	expect(d, count_lines(d, "event", "attach", "outcome", "failed") == 3,
+	expect(d, count_lines(d->ev, "event", "attach", "outcome", "failed") == 3,
 	       "three failed attaches with the new IMSI");
 	attached(d, imsi, sizeof(imsi));
+	{
+		expect(d, delivery(d, "operator A", "A.db", "to-B", "por-2.csv", &refresh),
+		       "the switch of card 2 had a good PoR");
+	}
 	say(d, "card", "fallback", strcmp(imsi, d->imsi_a[1]) == 0 ? "fallback" : "no fallback",
 	    "three power-ups without a verified AUTHENTICATE: the card returns to key set 0 and "
 	    "IMSI %s (EF.M2MSTATE tells), and the terminal attaches at A again", imsi);
 	expect(d, strcmp(imsi, d->imsi_a[1]) == 0, "reverted to IMSI A");
 	attach_step(d, "operator A", rc, imsi, " -- after the fallback");
 	expect(d, rc == 0, "attach at A after the fallback");
+	attach_at(d, "operator A", 1, "A.db", NULL, 1,
+		  " -- A kept the old key set after the PoR: a card that falls back is served");
 }
 
 static void alternative_3a(struct demo *d)
@@ -691,9 +694,9 @@ static void alternative_3a(struct demo *d)
 	say(d, "operator B", "import", rc == 0 ? "imported" : "failed",
 	    "B loads the transferred key set and the new IMSI into B.db");
 	rc = terminal(d, 2, "msgs-3a.csv", "por-3a.csv", NULL, "A.db", "B.db");
-	rc = delivery(d, "operator A", &refresh);
-	expect(d, rc == 0 && refresh, "3a switch PoR OK and REFRESH");
 	attached(d, imsi, sizeof(imsi));
+	expect(d, delivery(d, "operator A", "A.db", "to-B-3a", "por-3a.csv", &refresh) && refresh,
+	       "3a switch PoR OK and REFRESH");
 	attach_step(d, "operator B", attached(d, imsi, sizeof(imsi)) ? 0 : 1, imsi,
 		    " -- with the key set A handed over");
 	expect(d, strcmp(imsi, d->imsi_b[2]) == 0 && attached(d, imsi, sizeof(imsi)),
@@ -709,12 +712,12 @@ static void alternative_3a(struct demo *d)
 	say(d, "operator B", "OTA key transfer", rc == 0 ? "sent" : "failed",
 	    "A knew the transferred keys, so B replaces K, OPc and the OTA keys over the air "
 	    "(UPDATE EF.KEYXFER, ciphered under the current KIc; msgs-rekey.csv)");
-	rc = terminal(d, 2, "msgs-rekey.csv", "por-rekey.csv", NULL, "B.db", NULL);
-	delivery(d, "operator B", &refresh);
-	rc = run(d, "uicc-ota", "por", "--db", "B.db", "--campaign", "rekey-3a", "por-rekey.csv");
-	expect(d, rc == 0, "B cannot take the rekey PoR");
-	say(d, "operator B", "proof of receipt", rc == 0 ? "keys replaced" : "failed",
-	    "B verifies the PoR and makes the new keys the ones its AuC uses");
+	terminal(d, 2, "msgs-rekey.csv", "por-rekey.csv", NULL, "B.db", NULL);
+	rc = delivery(d, "operator B", "B.db", "rekey-3a", "por-rekey.csv", &refresh);
+	expect(d, rc, "B's rekey PoR OK");
+	say(d, "operator B", "key transfer", rc ? "keys replaced" : "failed",
+	    "with the PoR verified, B's AuC and OTA server use the new keys; A's copy is "
+	    "worthless now");
 	attach_at(d, "operator B", 2, "B.db", NULL, 1, " -- with B's own new keys");
 }
 
@@ -815,6 +818,7 @@ int main(int argc, char **argv)
 	    d.failures, d.failures == 1 ? "" : "s", d.keep || d.failures ? "; files in " : "",
 	    d.keep || d.failures ? d.dir : "");
 	free(d.out);
+	free(d.ev);
 	if (cwd[0] != '\0' && chdir(cwd) != 0)
 		perror("uicc-demo: chdir");
 	if (!d.keep && d.failures == 0)

@@ -25,6 +25,7 @@
 static const char *prog = "uicc-term";
 
 #define MAX_SUBS 64
+#define MAX_DB 8
 #define MAX_SMS 16
 
 static void usage(FILE *f)
@@ -73,7 +74,8 @@ static void on_event(void *arg, json_t *ev)
 }
 
 struct args {
-	const char *card, *reader, *pin1, *db, *por_out, *sms[MAX_SMS], *imsi;
+	const char *card, *reader, *pin1, *db[MAX_DB], *por_out, *sms[MAX_SMS], *imsi;
+	size_t n_db;
 	size_t n_sms;
 	const char *subs[MAX_SUBS];
 	size_t n_subs;
@@ -167,7 +169,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return bad("--sub", "too many subscribers");
 			a->subs[a->n_subs++] = optarg;
 			break;
-		case 'd': a->db = optarg; break;
+		case 'd':
+			if (a->n_db == MAX_DB)
+				return bad("--db", "at most 8 databases");
+			a->db[a->n_db++] = optarg;
+			break;
 		case 'S':
 			if (a->n_sms >= MAX_SMS)
 				return bad("--sms", "too many files");
@@ -224,7 +230,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	} else if (a->imsi != NULL) {
 		return bad("--imsi", "names the subscriber of --k/--opc");
 	}
-	if (a->db != NULL && (a->have_k || a->n_subs > 0))
+	if (a->n_db > 0 && (a->have_k || a->n_subs > 0))
 		return bad("--db", "either the database or key parameters");
 	return 0;
 }
@@ -238,10 +244,13 @@ static int build_net(struct args *a, struct term_net *net, int *have)
 	int rc = 0;
 
 	*have = 0;
-	if (a->db != NULL) {
-		fprintf(stderr, "%s: --db %s: the operator database backend is not in this build "
-			"(it plugs in through term_net_ops, tools/term.h)\n", prog, a->db);
-		return -1;
+	if (a->n_db > 0) {
+		if (term_net_db_new(net, a->db, a->n_db, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s: --db %s\n", prog, err);
+			return -1;
+		}
+		*have = 1;
+		return 0;
 	}
 	if (!a->have_k && a->n_subs == 0)
 		return 0;
