@@ -14,3 +14,6 @@ EXTRA_DIST += tests/pcscd_lib.sh
 dist_check_SCRIPTS += tests/test_demo_pcsc.sh
 TESTS += tests/test_demo_pcsc.sh
 EXTRA_DIST += tests/demo_checks.sh
+# the three parties end to end (manufacturer, escrow, operators A and B)
+dist_check_SCRIPTS += tests/test_operators.sh
+TESTS += tests/test_operators.sh
