@@ -38,6 +38,8 @@ struct ops_trust {
 	X509_STORE *store;
 };
 
+static void cms_free_wiped(CMS_ContentInfo *cms);
+
 /* Largest CMS object accepted from outside (a key file of many cards). */
 #define CMS_IN_MAX ((size_t)4 << 30)
 
@@ -347,7 +349,7 @@ static CMS_ContentInfo *parse_cms(const uint8_t *in, size_t len, char *err, size
 			return NULL;
 		}
 		if ((size_t)(p - in) != len) {
-			CMS_ContentInfo_free(cms);
+			cms_free_wiped(cms);
 			reason(err, errlen, "%zu bytes after the CMS object", len - (size_t)(p - in));
 			return NULL;
 		}
@@ -527,6 +529,23 @@ static int check_versions(CMS_ContentInfo *cms, const uint8_t *der, size_t der_l
 		OPENSSL_free(enc);
 	}
 	return rc;
+}
+
+/* Free a CMS object, wiping the content of a SignedData first: it is the
+ * plaintext (key file) and ASN1_OCTET_STRING_free() does not wipe. */
+static void cms_free_wiped(CMS_ContentInfo *cms)
+{
+	ASN1_OCTET_STRING **pos;
+
+	if (cms == NULL)
+		return;
+	if (OBJ_obj2nid(CMS_get0_type(cms)) == NID_pkcs7_signed) {
+		pos = CMS_get0_content(cms);
+		if (pos != NULL && *pos != NULL && ASN1_STRING_length(*pos) > 0)
+			OPENSSL_cleanse((void *)ASN1_STRING_get0_data(*pos),
+					(size_t)ASN1_STRING_length(*pos));
+	}
+	CMS_ContentInfo_free(cms);
 }
 
 static int to_der(CMS_ContentInfo *cms, uint8_t **out, size_t *out_len)
@@ -711,7 +730,7 @@ static int sign_der(const struct ops_party *signer, const uint8_t *content, size
 		return OPS_ECRYPTO;
 	}
 	rc = to_der(cms, out, out_len);
-	CMS_ContentInfo_free(cms);
+	cms_free_wiped(cms);
 	if (rc != 0) {
 		reason(err, errlen, "cannot encode the SignedData");
 		return OPS_ECRYPTO;
@@ -873,7 +892,7 @@ int ops_cms_verify(const struct ops_trust *trust, const uint8_t *in, size_t in_l
 		return OPS_EFORMAT;
 	rc = verify_cms(trust, cms, is_pem(in, in_len) ? NULL : in, in_len, content, content_len,
 			signer_out, err, errlen);
-	CMS_ContentInfo_free(cms);
+	cms_free_wiped(cms);
 	return rc;
 }
 
@@ -942,7 +961,7 @@ int ops_cms_open(const struct ops_party *me, const struct ops_trust *trust,
 	rc = verify_cms(trust, sd, (const uint8_t *)data, (size_t)n, content, content_len,
 			signer_out, err, errlen);
 done:
-	CMS_ContentInfo_free(sd);
+	cms_free_wiped(sd);
 	CMS_ContentInfo_free(env);
 	bio_wipe_free(plain);
 	ERR_clear_error();
@@ -961,7 +980,7 @@ int ops_cms_kind(const uint8_t *in, size_t in_len)
 		rc = 1;
 	else if (nid == NID_pkcs7_signed)
 		rc = 0;
-	CMS_ContentInfo_free(cms);
+	cms_free_wiped(cms);
 	ERR_clear_error();
 	return rc;
 }
