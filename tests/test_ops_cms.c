@@ -28,6 +28,7 @@
 
 #include "common/secmem.h"
 #include "ops/cms.h"
+#include "ops/escrow.h"
 #include "ops/keyfile.h"
 #include "tests/opstest.h"
 #include "uicckit/keyset.h"
@@ -673,6 +674,28 @@ static void hygiene_round(int arm)
 	/* the wrong reader and an untrusted signer on the way out too */
 	ck_assert_int_eq(ops_keyfile_read_sealed(path, mnob.p, t_other, &back, NULL, err,
 						 sizeof(err)), OPS_EVERIFY);
+	/* the escrow: add, get, release (SQLite only ever sees ciphertext) */
+	{
+		static const uint8_t mk[32] = { 7 };
+		struct ops_escrow *e = NULL;
+		struct ops_release_req q;
+		size_t acc = 0;
+		char db[300];
+
+		snprintf(db, sizeof(db), "%s/hygiene-%d.db", dir, arm);
+		ck_assert_int_eq(ops_escrow_open(db, mk, OPS_ESCROW_CREATE, &e, err, sizeof(err)), 0);
+		ck_assert_int_eq(ops_escrow_add(e, &l, err, sizeof(err)), 0);
+		ck_assert_int_eq(ops_escrow_get(e, l.v[0].iccid, &back, err, sizeof(err)), 0);
+		ops_keyrecs_free(&back);
+		memset(&q, 0, sizeof(q));
+		snprintf(q.iccid, sizeof(q.iccid), "%s", l.v[2].iccid);
+		q.index = 1;
+		ck_assert_int_eq(ops_escrow_release(e, &q, 1, mnoa.p, "x.cms", 0, &back, &acc, err,
+						    sizeof(err)), 0);
+		ck_assert_uint_eq(acc, 1);
+		ops_keyrecs_free(&back);
+		ops_escrow_close(e);
+	}
 	ops_keyrecs_free(&l);
 	H.armed = 0;
 }
