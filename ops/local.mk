@@ -16,6 +16,7 @@ check_PROGRAMS += tests/test_ops_cms
 TESTS += tests/test_ops_cms
 tests_test_ops_cms_SOURCES = tests/test_ops_cms.c tests/opstest.c
 tests_test_ops_cms_CFLAGS = $(TEST_CFLAGS)
+tests_test_ops_cms_LDFLAGS = -Wl,--wrap=free
 tests_test_ops_cms_LDADD = $(UK_OPS_LIBS) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/test_escrow
