@@ -13,24 +13,11 @@ CARD="$B/tools/uicc-card"
 PERSO="$B/tools/uicc-perso"
 OTA="$B/tools/uicc-ota"
 TERM="$B/tools/uicc-term"
-DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
-READER="uicckit test 00 00"
-PORT=40000
+S=${UK_SRCDIR:-$(dirname "$0")/..}
 
 skip() { echo "SKIP: $*"; exit 77; }
-command -v pcscd >/dev/null 2>&1 || skip "pcscd is not installed"
-[ -e "$DRIVER" ] || skip "vsmartcard-vpcd driver ($DRIVER) is not installed"
-[ "$(id -u)" = 0 ] || skip "pcscd needs root for its socket in /run/pcscd"
-
-# One pcscd per machine: serialise with every other pcscd test.
-exec 9>/tmp/uicckit-pcscd.lock
-flock -w 600 9 || skip "another pcscd test held the lock for 10 minutes"
-if pgrep -x pcscd >/dev/null 2>&1; then
-	skip "a pcscd is already running on this machine (stop it to run this test)"
-fi
-
 dir=$(mktemp -d)
-pcscd_pid=""
+. "$S/tests/pcscd_lib.sh"
 serve_pid=""
 stop_serve() {
 	[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
@@ -38,37 +25,12 @@ stop_serve() {
 }
 cleanup() {
 	stop_serve
-	[ -n "$pcscd_pid" ] && kill "$pcscd_pid" 2>/dev/null && wait "$pcscd_pid" 2>/dev/null
+	pcscd_stop
 	rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
 
-mkdir "$dir/conf"
-cat > "$dir/conf/reader.conf" <<CONF
-FRIENDLYNAME "uicckit test"
-DEVICENAME /dev/null:0x9C40
-LIBPATH $DRIVER
-CHANNELID 0x9C40
-CONF
-
-start_pcscd() {
-	pcscd --foreground --config "$dir/conf" > "$dir/pcscd.log" 2>&1 &
-	pcscd_pid=$!
-	i=0
-	while [ $i -lt 50 ]; do
-		if ! kill -0 "$pcscd_pid" 2>/dev/null; then
-			cat "$dir/pcscd.log"
-			skip "pcscd could not start here"
-		fi
-		if command -v ss >/dev/null 2>&1; then
-			ss -ltn 2>/dev/null | grep -q ":$PORT " && return 0
-		else
-			sleep 1; return 0
-		fi
-		sleep 0.1; i=$((i + 1))
-	done
-	cat "$dir/pcscd.log"; skip "vpcd did not listen on port $PORT"
-}
+pcscd_check
 
 pass=0
 fails=0
@@ -82,15 +44,6 @@ ks() { awk -v want="$2" -v name="$3" '
 		for (i = 1; i <= n; i++) if (l[i] ~ ("\"" name "\":")) {
 			v = l[i]; sub(/.*: "/, "", v); sub(/".*/, "", v); print v } } }' "$1"; }
 
-# the card appears in the reader (opensc-tool -l lists "Yes")
-wait_card() {
-	i=0
-	while [ $i -lt 100 ]; do
-		opensc-tool -l 2>/dev/null | grep "$READER" | grep -q "Yes" && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
 serve() {
 	"$CARD" serve "$1" --vpcd 127.0.0.1:$PORT > "$dir/serve.log" 2>&1 &
 	serve_pid=$!
@@ -108,7 +61,7 @@ K0=$(ks "$dir/keys.json" 0 k); OPC0=$(ks "$dir/keys.json" 0 opc)
 K1=$(ks "$dir/keys.json" 1 k); OPC1=$(ks "$dir/keys.json" 1 opc)
 KIC=$(ks "$dir/keys.json" 0 kic); KID=$(ks "$dir/keys.json" 0 kid)
 KICK=$(ks "$dir/keys.json" 0 kic_key); KIDK=$(ks "$dir/keys.json" 0 kid_key)
-start_pcscd
+pcscd_start
 serve "$dir/card.json"
 
 # --- attach at A ----------------------------------------------------------

@@ -154,23 +154,29 @@ static void tool_path(const struct demo *d, const char *name, char *out, size_t 
 static int runv(struct demo *d, char *const argv[])
 {
 	char path[PATH_MAX + 32];
+	char *buf;
 	int p[2];
 	pid_t pid;
 	int status = 0, logfd;
-	size_t cap = 4096;
+	size_t cap = 4096, len = 0;
 	ssize_t r;
 
 	free(d->out);
-	d->out = malloc(cap);
+	d->out = NULL;
 	d->out_len = 0;
-	if (d->out == NULL || pipe(p) != 0)
-		return -1;
 	note_cmd(d, argv);
 	tool_path(d, argv[0], path, sizeof(path));
+	if (pipe(p) != 0)
+		return -1;
 	logfd = open("log.txt", O_WRONLY | O_CREAT | O_APPEND, 0600);
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		if (logfd >= 0)
+			close(logfd);
 		return -1;
+	}
 	if (pid == 0) {
 		dup2(p[1], 1);
 		if (logfd >= 0)
@@ -183,26 +189,31 @@ static int runv(struct demo *d, char *const argv[])
 	close(p[1]);
 	if (logfd >= 0)
 		close(logfd);
-	for (;;) {
-		if (d->out_len + 1024 > cap) {
-			char *n = realloc(d->out, cap * 2);
+	buf = malloc(cap);
+	while (buf != NULL) {
+		if (len + 1024 > cap) {
+			char *n = realloc(buf, cap * 2);
 
 			if (n == NULL)
 				break;
-			d->out = n;
+			buf = n;
 			cap *= 2;
 		}
-		r = read(p[0], d->out + d->out_len, cap - d->out_len - 1);
+		r = read(p[0], buf + len, cap - len - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
-		d->out_len += (size_t)r;
+		len += (size_t)r;
 	}
-	d->out[d->out_len] = '\0';
 	close(p[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (buf == NULL)
+		return -1;
+	buf[len] = '\0';
+	d->out = buf;
+	d->out_len = len;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -693,7 +704,7 @@ static void alternative_3a(struct demo *d)
 	expect(d, rc == 0, "B cannot import the 3a hand-over");
 	say(d, "operator B", "import", rc == 0 ? "imported" : "failed",
 	    "B loads the transferred key set and the new IMSI into B.db");
-	rc = terminal(d, 2, "msgs-3a.csv", "por-3a.csv", NULL, "A.db", "B.db");
+	terminal(d, 2, "msgs-3a.csv", "por-3a.csv", NULL, "A.db", "B.db");
 	attached(d, imsi, sizeof(imsi));
 	expect(d, delivery(d, "operator A", "A.db", "to-B-3a", "por-3a.csv", &refresh) && refresh,
 	       "3a switch PoR OK and REFRESH");
