@@ -32,3 +32,11 @@ TESTS += tests/test_campaign.sh
 noinst_PROGRAMS += bench/campaign
 bench_campaign_SOURCES = bench/campaign.c tests/opstest.c
 bench_campaign_LDADD = $(UK_OPDB_LIBS)
+check_PROGRAMS += tests/campaign_dbcheck
+tests_campaign_dbcheck_SOURCES = tests/campaign_dbcheck.c
+tests_campaign_dbcheck_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_campaign_dbcheck_LDADD = $(SQLITE_LIBS)
+
+# SIGKILL at random instants, rerun until complete: the invariants hold
+dist_check_SCRIPTS += tests/test_campaign_kill.sh
+TESTS += tests/test_campaign_kill.sh
