@@ -40,3 +40,9 @@ tests_campaign_dbcheck_LDADD = $(SQLITE_LIBS)
 # SIGKILL at random instants, rerun until complete: the invariants hold
 dist_check_SCRIPTS += tests/test_campaign_kill.sh
 TESTS += tests/test_campaign_kill.sh
+
+check_PROGRAMS += tests/test_campaign
+TESTS += tests/test_campaign
+tests_test_campaign_SOURCES = tests/test_campaign.c
+tests_test_campaign_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_test_campaign_LDADD = $(UK_OPDB_LIBS) $(PCSC_LIBS) $(CHECK_LIBS)

@@ -352,6 +352,11 @@ int ops_db_open(const char *path, unsigned flags, struct ops_db **out, char *err
 	return 0;
 }
 
+void ops_db_set_busy_timeout(struct ops_db *db, int ms)
+{
+	sqlite3_busy_timeout(db->h, ms);
+}
+
 int ops_db_reopen(struct ops_db *db, struct ops_db **out, char *err, size_t errlen)
 {
 	const char *path = sqlite3_db_filename(db->h, "main");

@@ -35,6 +35,8 @@ struct ops_db;
 int ops_db_open(const char *path, unsigned flags, struct ops_db **out, char *err,
 		size_t errlen);
 void ops_db_close(struct ops_db *db);
+/* How long a write waits for another writer's lock (default 10 s). */
+void ops_db_set_busy_timeout(struct ops_db *db, int ms);
 /* A second handle on the same database (for another thread). */
 int ops_db_reopen(struct ops_db *db, struct ops_db **out, char *err, size_t errlen);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
