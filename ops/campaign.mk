@@ -46,3 +46,13 @@ TESTS += tests/test_campaign
 tests_test_campaign_SOURCES = tests/test_campaign.c
 tests_test_campaign_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS)
 tests_test_campaign_LDADD = $(UK_OPDB_LIBS) $(PCSC_LIBS) $(CHECK_LIBS)
+
+# fuzz harnesses of the list and PoR parsers, replayed over their corpora
+check_PROGRAMS += tests/fuzz_imsilist_replay tests/fuzz_porin_replay
+TESTS += tests/fuzz_imsilist_replay tests/fuzz_porin_replay
+tests_fuzz_imsilist_replay_SOURCES = fuzz/fuzz_imsilist.c fuzz/replay.c
+tests_fuzz_imsilist_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"imsilist"'
+tests_fuzz_imsilist_replay_LDADD = $(UK_OPDB_LIBS) $(PCSC_LIBS)
+tests_fuzz_porin_replay_SOURCES = fuzz/fuzz_porin.c fuzz/replay.c
+tests_fuzz_porin_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"porin"'
+tests_fuzz_porin_replay_LDADD = $(UK_OPDB_LIBS) $(PCSC_LIBS)
