@@ -10,7 +10,7 @@ out=$2
 CLANG=${CLANG:-clang}
 mkdir -p "$out/obj"
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
-cflags="-g -O1 -I$src/include -I$src -I$out"
+cflags="-g -O1 -I$src/include -I$src -I$out $(pkg-config --cflags libpcsclite)"
 libs="$(pkg-config --libs libcrypto jansson zlib sqlite3 libpcsclite) -pthread"
 [ -f "$out/config.h" ] || : > "$out/config.h"
 objs=""

@@ -398,7 +398,7 @@ static struct chunk *pipe_get_full(struct pipe *q)
 		pthread_cond_wait(&q->cv, &q->mu);
 	if (q->nfull > 0) {
 		c = q->full[0];
-		memmove(q->full, q->full + 1, (q->nfull - 1) * sizeof(q->full[0]));
+		memmove(q->full, q->full + 1, (q->nfull - 1) * sizeof(struct chunk *));
 		q->nfull--;
 	}
 	pthread_mutex_unlock(&q->mu);
@@ -587,7 +587,7 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 	struct chunk *chunks = NULL;
 	size_t batch = p->batch ? p->batch : DEFAULT_BATCH, k;
 	char digest[65];
-	int rc, have_c, in_txn = 0, started = 0;
+	int rc, have_c, in_txn = 0;
 	pthread_t th;
 
 	memset(res, 0, sizeof(*res));
@@ -685,7 +685,6 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 		rc = OPS_EIO;
 		goto out;
 	}
-	started = 1;
 	for (;;) {
 		struct chunk *ch = pipe_get_full(q);
 		size_t i;
@@ -747,7 +746,6 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 		pthread_mutex_unlock(&q->mu);
 	}
 	pthread_join(th, NULL);
-	started = 0;
 	if (rc == 0 && q->rc != 0) {
 		snprintf(err, errlen, "%s", q->err);
 		rc = q->rc;
@@ -771,8 +769,6 @@ out:
 	if (in_txn)
 		ops_db_rollback(db);
 	if (q != NULL) {
-		if (started)
-			pthread_join(th, NULL);
 		if (q->db != db)
 			ops_db_close(q->db);
 		ops_list_free(&q->bad);

@@ -280,7 +280,7 @@ static int check_schema(struct ops_db *db, unsigned flags, char *err, size_t err
 		snprintf(err, errlen, "no schema_version in meta");
 		return OPS_EFORMAT;
 	}
-	rc = atoi((const char *)sqlite3_column_text(s, 0));
+	rc = (int)strtol((const char *)sqlite3_column_text(s, 0), NULL, 10);
 	sqlite3_finalize(s);
 	if (rc != OPS_DB_SCHEMA_VERSION) {
 		snprintf(err, errlen, "schema version %d, this program knows %d", rc,

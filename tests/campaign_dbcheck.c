@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 
 	if (argc != 4)
 		return 2;
-	n = atoll(argv[3]);
+	n = strtoll(argv[3], NULL, 10);
 	if (sqlite3_open_v2(argv[1], &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return 2;
 	expect("messages", one(h, "SELECT count(*) FROM messages m JOIN campaigns c ON c.id = m.campaign"
