@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int mode;
 
 	for (i = 0; i < size; i++)
-		lines += data[i] == '\n';
+		lines += data[i] == '\n' || data[i] == '\r';	/* a bare CR ends a record too */
 	for (mode = OPS_LIST_SWITCH; mode <= OPS_LIST_POR; mode++) {
 		if (ops_list_parse((const char *)data, size, mode, &l, err, sizeof(err)) != 0) {
 			if (l.v != NULL || l.n != 0 || l.bad != NULL || err[0] == '\0')
@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < l.n; i++) {
 			const struct ops_listrow *r = &l.v[i];
 
-			if (r->line < 2 || r->line > lines)
+			if (r->line < 1 || r->line > lines)
 				abort();
 			if (l.by_iccid)
 				check_digits(r->iccid, 19, 20);
@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 		}
 		for (i = 0; i < l.nbad; i++)
-			if (l.bad[i].line < 2 || l.bad[i].line > lines || l.bad[i].why[0] == '\0')
+			if (l.bad[i].line < 1 || l.bad[i].line > lines || l.bad[i].why[0] == '\0')
 				abort();
 		ops_list_free(&l);
 	}
