@@ -723,13 +723,16 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 					break;
 			}
 			m->campaign = c.id;
-			rc = ops_db_msg_record(db, m, err, errlen);
+			rc = ops_db_msg_stage(db, m, err, errlen);
 			if (rc != 0)
 				break;
 			res->built++;
 			if (res->built % batch == 0) {
-				rc = ops_db_commit(db, err, errlen);
-				in_txn = 0;
+				rc = ops_db_msg_flush(db, c.id, err, errlen);
+				if (rc == 0)
+					rc = ops_db_commit(db, err, errlen);
+				if (rc == 0)
+					in_txn = 0;
 				progress(p, "building", res->built, q->usable > res->built ?
 					 q->usable : res->built);
 			}
@@ -751,8 +754,11 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 		rc = q->rc;
 	}
 	if (rc == 0 && in_txn) {
-		rc = ops_db_commit(db, err, errlen);
-		in_txn = 0;
+		rc = ops_db_msg_flush(db, c.id, err, errlen);
+		if (rc == 0)
+			rc = ops_db_commit(db, err, errlen);
+		if (rc == 0)
+			in_txn = 0;
 	}
 	if (rc == 0 && !p->strict)
 		rc = merge_bad(&res->list, &q->bad);

@@ -84,6 +84,7 @@ enum {
 	S_MSG_ADD, S_MSG_GET, S_MSG_LATEST, S_MSG_STATE, S_MSG_EACH, S_MSG_COUNT, S_MSG_COUNT_ALL,
 	S_POR_ADD, S_POR_COUNT, S_CARD_COUNT, S_VIEW_ICCID, S_VIEW_IMSI,
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_DEFER_FK, S_BEGIN_READ,
+	S_STAGE_MAKE, S_STAGE, S_STAGE_CNTR, S_STAGE_INSERT, S_STAGE_CLEAR, S_STAGE_COUNT,
 	S_N
 };
 
@@ -144,6 +145,20 @@ static const char *const stmt_sql[S_N] = {
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_DEFER_FK] = "PRAGMA defer_foreign_keys = ON",
 	[S_BEGIN_READ] = "BEGIN DEFERRED",
+	[S_STAGE_MAKE] = "CREATE TEMP TABLE IF NOT EXISTS stage(iccid TEXT NOT NULL, imsi TEXT NOT NULL,"
+			 " key_index INTEGER NOT NULL, cntr INTEGER NOT NULL, new_imsi TEXT,"
+			 " new_index INTEGER, packet BLOB NOT NULL, tpdu BLOB NOT NULL,"
+			 " created INTEGER NOT NULL)",
+	[S_STAGE] = "INSERT INTO temp.stage VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_STAGE_COUNT] = "SELECT count(*) FROM temp.stage",
+	[S_STAGE_CNTR] = "UPDATE main.keysets SET next_cntr = s.cntr + 1 FROM temp.stage AS s"
+			 " WHERE keysets.iccid = s.iccid AND keysets.idx = s.key_index"
+			 " AND keysets.next_cntr <= s.cntr AND keysets.state <> 'retired'",
+	[S_STAGE_INSERT] = "INSERT INTO main.messages(campaign, iccid, imsi, key_index, cntr,"
+			   " new_imsi, new_index, packet, tpdu, state, created)"
+			   " SELECT ?1, iccid, imsi, key_index, cntr, new_imsi, new_index, packet,"
+			   " tpdu, 'built', created FROM temp.stage",
+	[S_STAGE_CLEAR] = "DELETE FROM temp.stage",
 };
 
 struct ops_db {
@@ -799,6 +814,71 @@ int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t er
 		m->state = OPS_MSG_BUILT;
 		m->rsc = -1;
 	}
+	return rc;
+}
+
+int ops_db_msg_stage(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+
+	if (db->st[S_STAGE] == NULL) {
+		int rc = simple(db, S_STAGE_MAKE, "stage", err, errlen);
+
+		if (rc != 0)
+			return rc;
+	}
+	s = stmt(db, S_STAGE);
+	if (s == NULL)
+		return dberr(db, "stage", err, errlen);
+	if (m->cntr < 1 || m->cntr > OTA_CNTR_MAX) {
+		snprintf(err, errlen, "counter out of range");
+		return OPS_EARG;
+	}
+	sqlite3_bind_text(s, 1, m->iccid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, m->imsi, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, (int)m->key_index);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)m->cntr);
+	if (m->new_imsi[0] != '\0')
+		sqlite3_bind_text(s, 5, m->new_imsi, -1, SQLITE_STATIC);
+	if (m->new_index >= 0)
+		sqlite3_bind_int(s, 6, m->new_index);
+	sqlite3_bind_blob(s, 7, m->packet, (int)m->packet_len, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 8, m->tpdu, (int)m->tpdu_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 9, m->created ? m->created : (int64_t)time(NULL));
+	return step_done(db, s, "stage", err, errlen);
+}
+
+int ops_db_msg_flush(struct ops_db *db, int64_t campaign, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	sqlite3_int64 n = 0;
+	int rc;
+
+	if (db->st[S_STAGE] == NULL)
+		return 0;	/* nothing staged yet */
+	s = stmt(db, S_STAGE_COUNT);
+	if (s == NULL || sqlite3_step(s) != SQLITE_ROW)
+		return dberr(db, "stage", err, errlen);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (n == 0)
+		return 0;
+	rc = simple(db, S_STAGE_CNTR, "counters", err, errlen);
+	if (rc == 0 && sqlite3_changes64(db->h) != n) {
+		snprintf(err, errlen, "%lld of %lld counters already used or key sets retired",
+			 (long long)(n - sqlite3_changes64(db->h)), (long long)n);
+		rc = OPS_EREFUSED;
+	}
+	if (rc == 0) {
+		s = stmt(db, S_STAGE_INSERT);
+		if (s == NULL)
+			return dberr(db, "messages", err, errlen);
+		sqlite3_bind_int64(s, 1, campaign);
+		rc = step_done(db, s, "messages", err, errlen);
+	}
+	/* the staged rows go whatever happened: the caller rolls back on error */
+	if (simple(db, S_STAGE_CLEAR, "stage", NULL, 0) != 0 && rc == 0)
+		rc = dberr(db, "stage", err, errlen);
 	return rc;
 }
 

@@ -147,6 +147,12 @@ struct ops_msg {
  * counter, so a counter is never reused) and INSERT the message (UNIQUE
  * campaign + iccid: OPS_EREFUSED if the card has one). */
 int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t errlen);
+/* The same for many messages at once, inside the caller's transaction:
+ * stage them (a TEMP table), then flush: one UPDATE reserves every staged
+ * counter (OPS_EREFUSED, nothing of the batch kept, if any counter is below
+ * its key set's next one) and one INSERT records every staged message. */
+int ops_db_msg_stage(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen);
+int ops_db_msg_flush(struct ops_db *db, int64_t campaign, char *err, size_t errlen);
 int ops_db_msg_get(struct ops_db *db, int64_t campaign, const char *iccid, struct ops_msg *m,
 		   char *err, size_t errlen);
 /* The newest message of the card in any campaign (OPS_ENOTFOUND if none):
