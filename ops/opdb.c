@@ -84,7 +84,7 @@ enum {
 	S_MSG_ADD, S_MSG_GET, S_MSG_LATEST, S_MSG_STATE, S_MSG_EACH, S_MSG_COUNT, S_MSG_COUNT_ALL,
 	S_POR_ADD, S_POR_COUNT, S_CARD_COUNT, S_VIEW_ICCID, S_VIEW_IMSI,
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_DEFER_FK, S_BEGIN_READ,
-	S_STAGE_MAKE, S_STAGE, S_STAGE_CNTR, S_STAGE_INSERT, S_STAGE_CLEAR, S_STAGE_COUNT,
+	S_STAGE_MAKE, S_STAGE, S_STAGE_CNTR, S_STAGE_CLEAR, S_STAGE_COUNT,
 	S_N
 };
 
@@ -92,8 +92,7 @@ enum {
 #define VIEW_SQL \
 	"SELECT c.iccid, c.imsi, c.key_index, c.state, k.alg, k.k, k.opc, k.op_is_opc, k.kic, k.kid," \
 	" k.kic_key, k.kid_key, k.tar, k.next_cntr, k.sqn, k.state, k.pending," \
-	" (SELECT m.new_imsi FROM messages m WHERE m.campaign = ?2 AND m.iccid = c.iccid)," \
-	" EXISTS(SELECT 1 FROM messages m WHERE m.campaign = ?2 AND m.iccid = c.iccid)," \
+	" (SELECT ifnull(m.new_imsi, '') FROM messages m WHERE m.campaign = ?2 AND m.iccid = c.iccid)," \
 	" (SELECT m.state FROM messages m WHERE m.iccid = c.iccid AND m.campaign <> ?2" \
 	"  ORDER BY m.campaign DESC LIMIT 1)" \
 	" FROM cards c LEFT JOIN keysets k ON k.iccid = c.iccid AND k.idx = c.key_index "
@@ -145,19 +144,13 @@ static const char *const stmt_sql[S_N] = {
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_DEFER_FK] = "PRAGMA defer_foreign_keys = ON",
 	[S_BEGIN_READ] = "BEGIN DEFERRED",
-	[S_STAGE_MAKE] = "CREATE TEMP TABLE IF NOT EXISTS stage(iccid TEXT NOT NULL, imsi TEXT NOT NULL,"
-			 " key_index INTEGER NOT NULL, cntr INTEGER NOT NULL, new_imsi TEXT,"
-			 " new_index INTEGER, packet BLOB NOT NULL, tpdu BLOB NOT NULL,"
-			 " created INTEGER NOT NULL)",
-	[S_STAGE] = "INSERT INTO temp.stage VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_STAGE_MAKE] = "CREATE TEMP TABLE IF NOT EXISTS stage(iccid TEXT NOT NULL,"
+			 " key_index INTEGER NOT NULL, cntr INTEGER NOT NULL)",
+	[S_STAGE] = "INSERT INTO temp.stage VALUES(?1, ?2, ?3)",
 	[S_STAGE_COUNT] = "SELECT count(*) FROM temp.stage",
 	[S_STAGE_CNTR] = "UPDATE main.keysets SET next_cntr = s.cntr + 1 FROM temp.stage AS s"
 			 " WHERE keysets.iccid = s.iccid AND keysets.idx = s.key_index"
 			 " AND keysets.next_cntr <= s.cntr AND keysets.state <> 'retired'",
-	[S_STAGE_INSERT] = "INSERT INTO main.messages(campaign, iccid, imsi, key_index, cntr,"
-			   " new_imsi, new_index, packet, tpdu, state, created)"
-			   " SELECT ?1, iccid, imsi, key_index, cntr, new_imsi, new_index, packet,"
-			   " tpdu, 'built', created FROM temp.stage",
 	[S_STAGE_CLEAR] = "DELETE FROM temp.stage",
 };
 
@@ -610,11 +603,11 @@ int ops_db_card_view(struct ops_db *db, const char *key, int by_imsi, int64_t ca
 		ks_row(s, 4, v->card.iccid, v->card.key_index, &v->ks);
 	else
 		memset(&v->ks, 0, sizeof(v->ks));
+	v->in_campaign = sqlite3_column_type(s, 17) != SQLITE_NULL;
 	copy_text(v->new_imsi, sizeof(v->new_imsi), sqlite3_column_text(s, 17));
-	v->in_campaign = sqlite3_column_int(s, 18);
-	v->other_state = sqlite3_column_type(s, 19) == SQLITE_NULL
+	v->other_state = sqlite3_column_type(s, 18) == SQLITE_NULL
 				 ? -1 : name_index(msg_state_names, OPS_MSG_NSTATES,
-						   sqlite3_column_text(s, 19));
+						   sqlite3_column_text(s, 18));
 	sqlite3_reset(s);
 	return 0;
 }
@@ -770,6 +763,28 @@ int ops_db_campaign_add(struct ops_db *db, struct ops_campaign *c, char *err, si
 
 /* ---- messages ------------------------------------------------------- */
 
+/* INSERT one message row (m->created set if 0). */
+static int msg_insert(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = stmt(db, S_MSG_ADD);
+
+	if (s == NULL)
+		return dberr(db, "message", err, errlen);
+	sqlite3_bind_int64(s, 1, m->campaign);
+	sqlite3_bind_text(s, 2, m->iccid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, m->imsi, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, (int)m->key_index);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)m->cntr);
+	if (m->new_imsi[0] != '\0')
+		sqlite3_bind_text(s, 6, m->new_imsi, -1, SQLITE_STATIC);
+	if (m->new_index >= 0)
+		sqlite3_bind_int(s, 7, m->new_index);
+	sqlite3_bind_blob(s, 8, m->packet, (int)m->packet_len, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 9, m->tpdu, (int)m->tpdu_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 10, m->created ? m->created : (int64_t)time(NULL));
+	return step_done(db, s, "message", err, errlen);
+}
+
 int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = stmt(db, S_KS_CNTR);
@@ -792,24 +807,7 @@ int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t er
 			 m->iccid, (unsigned long long)m->cntr);
 		return OPS_EREFUSED;
 	}
-	s = stmt(db, S_MSG_ADD);
-	if (s == NULL)
-		return dberr(db, "message", err, errlen);
-	if (m->created == 0)
-		m->created = (int64_t)time(NULL);
-	sqlite3_bind_int64(s, 1, m->campaign);
-	sqlite3_bind_text(s, 2, m->iccid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, m->imsi, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, (int)m->key_index);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)m->cntr);
-	if (m->new_imsi[0] != '\0')
-		sqlite3_bind_text(s, 6, m->new_imsi, -1, SQLITE_STATIC);
-	if (m->new_index >= 0)
-		sqlite3_bind_int(s, 7, m->new_index);
-	sqlite3_bind_blob(s, 8, m->packet, (int)m->packet_len, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 9, m->tpdu, (int)m->tpdu_len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 10, m->created);
-	rc = step_done(db, s, "message", err, errlen);
+	rc = msg_insert(db, m, err, errlen);
 	if (rc == 0) {
 		m->state = OPS_MSG_BUILT;
 		m->rsc = -1;
@@ -820,31 +818,27 @@ int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t er
 int ops_db_msg_stage(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
+	int rc;
 
 	if (db->st[S_STAGE] == NULL) {
-		int rc = simple(db, S_STAGE_MAKE, "stage", err, errlen);
-
+		rc = simple(db, S_STAGE_MAKE, "stage", err, errlen);
 		if (rc != 0)
 			return rc;
 	}
-	s = stmt(db, S_STAGE);
-	if (s == NULL)
-		return dberr(db, "stage", err, errlen);
 	if (m->cntr < 1 || m->cntr > OTA_CNTR_MAX) {
 		snprintf(err, errlen, "counter out of range");
 		return OPS_EARG;
 	}
+	/* the message now; its counter with the batch (ops_db_msg_flush) */
+	rc = msg_insert(db, m, err, errlen);
+	if (rc != 0)
+		return rc;
+	s = stmt(db, S_STAGE);
+	if (s == NULL)
+		return dberr(db, "stage", err, errlen);
 	sqlite3_bind_text(s, 1, m->iccid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, m->imsi, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, (int)m->key_index);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)m->cntr);
-	if (m->new_imsi[0] != '\0')
-		sqlite3_bind_text(s, 5, m->new_imsi, -1, SQLITE_STATIC);
-	if (m->new_index >= 0)
-		sqlite3_bind_int(s, 6, m->new_index);
-	sqlite3_bind_blob(s, 7, m->packet, (int)m->packet_len, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 8, m->tpdu, (int)m->tpdu_len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 9, m->created ? m->created : (int64_t)time(NULL));
+	sqlite3_bind_int(s, 2, (int)m->key_index);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)m->cntr);
 	return step_done(db, s, "stage", err, errlen);
 }
 
@@ -854,6 +848,7 @@ int ops_db_msg_flush(struct ops_db *db, int64_t campaign, char *err, size_t errl
 	sqlite3_int64 n = 0;
 	int rc;
 
+	(void)campaign;
 	if (db->st[S_STAGE] == NULL)
 		return 0;	/* nothing staged yet */
 	s = stmt(db, S_STAGE_COUNT);
@@ -868,13 +863,6 @@ int ops_db_msg_flush(struct ops_db *db, int64_t campaign, char *err, size_t errl
 		snprintf(err, errlen, "%lld of %lld counters already used or key sets retired",
 			 (long long)(n - sqlite3_changes64(db->h)), (long long)n);
 		rc = OPS_EREFUSED;
-	}
-	if (rc == 0) {
-		s = stmt(db, S_STAGE_INSERT);
-		if (s == NULL)
-			return dberr(db, "messages", err, errlen);
-		sqlite3_bind_int64(s, 1, campaign);
-		rc = step_done(db, s, "messages", err, errlen);
 	}
 	/* the staged rows go whatever happened: the caller rolls back on error */
 	if (simple(db, S_STAGE_CLEAR, "stage", NULL, 0) != 0 && rc == 0)

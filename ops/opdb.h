@@ -148,9 +148,10 @@ struct ops_msg {
  * campaign + iccid: OPS_EREFUSED if the card has one). */
 int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t errlen);
 /* The same for many messages at once, inside the caller's transaction:
- * stage them (a TEMP table), then flush: one UPDATE reserves every staged
- * counter (OPS_EREFUSED, nothing of the batch kept, if any counter is below
- * its key set's next one) and one INSERT records every staged message. */
+ * stage INSERTs the message and notes its counter (a TEMP table); flush,
+ * before the COMMIT, reserves every noted counter with one UPDATE and
+ * answers OPS_EREFUSED if any is below its key set's next one (the caller
+ * then rolls the whole batch back: messages and counters go together). */
 int ops_db_msg_stage(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen);
 int ops_db_msg_flush(struct ops_db *db, int64_t campaign, char *err, size_t errlen);
 int ops_db_msg_get(struct ops_db *db, int64_t campaign, const char *iccid, struct ops_msg *m,
