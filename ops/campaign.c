@@ -367,20 +367,9 @@ struct pipe {
 	int done, stop;
 };
 
-#include <time.h>
-static double dbg_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-static double wait_r, wait_w, reader_cpu, reader_wall;
-
 static struct chunk *pipe_get_empty(struct pipe *q)
 {
 	struct chunk *c = NULL;
-	double t0 = dbg_now();
 
 	pthread_mutex_lock(&q->mu);
 	while (q->nempty == 0 && !q->stop)
@@ -388,7 +377,6 @@ static struct chunk *pipe_get_empty(struct pipe *q)
 	if (!q->stop)
 		c = q->empty[--q->nempty];
 	pthread_mutex_unlock(&q->mu);
-	wait_r += dbg_now() - t0;
 	return c;
 }
 
@@ -404,7 +392,6 @@ static void pipe_put_full(struct pipe *q, struct chunk *c)
 static struct chunk *pipe_get_full(struct pipe *q)
 {
 	struct chunk *c = NULL;
-	double t0 = dbg_now();
 
 	pthread_mutex_lock(&q->mu);
 	while (q->nfull == 0 && !q->done)
@@ -415,7 +402,6 @@ static struct chunk *pipe_get_full(struct pipe *q)
 		q->nfull--;
 	}
 	pthread_mutex_unlock(&q->mu);
-	wait_w += dbg_now() - t0;
 	return c;
 }
 
@@ -440,7 +426,6 @@ static void *reader(void *arg)
 	char why[160];
 	size_t i;
 	int rc = 0, check_only = q->nempty == 0 && q->nfull == 0 && q->b == NULL;
-	double w0 = dbg_now();
 
 	if (view == NULL) {
 		q->rc = OPS_EIO;
@@ -527,13 +512,6 @@ static void *reader(void *arg)
 		q->rc = rc;
 	if (!check_only)
 		ops_db_rollback(q->db);
-	{
-		struct timespec t;
-
-		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-		reader_cpu = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-		reader_wall = dbg_now() - w0;
-	}
 out:
 	if (view != NULL) {
 		OPENSSL_cleanse(view, sizeof(*view));
@@ -780,9 +758,6 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 		pthread_mutex_unlock(&q->mu);
 	}
 	pthread_join(th, NULL);
-	if (getenv("UK_CAMPAIGN_DEBUG") != NULL)
-		fprintf(stderr, "reader waited %.2f s, writer waited %.2f s; reader cpu %.2f wall %.2f\n",
-			wait_r, wait_w, reader_cpu, reader_wall);
 	if (rc == 0 && q->rc != 0) {
 		snprintf(err, errlen, "%s", q->err);
 		rc = q->rc;
