@@ -161,8 +161,8 @@ static int build_msg(struct builder *b, const struct item *it, const uint8_t *sc
 	m->packet_len = (size_t)n;
 	m->cntr = it->cntr;
 	m->key_index = it->key_index;
-	snprintf(m->iccid, sizeof(m->iccid), "%s", it->iccid);
-	snprintf(m->imsi, sizeof(m->imsi), "%s", it->imsi);
+	memcpy(m->iccid, it->iccid, sizeof(m->iccid));
+	memcpy(m->imsi, it->imsi, sizeof(m->imsi));
 	return tpdus_of(b, m);
 }
 
@@ -480,7 +480,7 @@ static void *reader(void *arg)
 
 			memset(m, 0, offsetof(struct ops_msg, packet));
 			m->new_index = c->it[c->n].key_index + (q->p->kind == OPS_KIND_3B ? 1 : 0);
-			snprintf(m->new_imsi, sizeof(m->new_imsi), "%s", r->new_imsi);
+			memcpy(m->new_imsi, r->new_imsi, sizeof(m->new_imsi));
 			if (ota_m2m_switch_script(r->new_imsi, (unsigned)m->new_index, OTA_RFM_COMPACT, s,
 						  sizeof(s), &sn) != 0) {
 				snprintf(q->err, sizeof(q->err), "line %u: switch script", r->line);
@@ -746,7 +746,8 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 					 q->usable : res->built);
 			}
 		}
-		OPENSSL_cleanse(ch->m, ch->n * sizeof(ch->m[0]));
+		/* the messages hold no key (their packets are ciphered): only the
+		 * items, with the OTA keys, are wiped (pipe_put_empty) */
 		pipe_put_empty(q, ch);
 		if (rc != 0)
 			break;
@@ -793,7 +794,8 @@ out:
 		free(q);
 	}
 	if (chunks != NULL) {
-		OPENSSL_cleanse(chunks, NCHUNKS * sizeof(*chunks));
+		for (k = 0; k < NCHUNKS; k++)
+			OPENSSL_cleanse(chunks[k].it, sizeof(chunks[k].it));
 		free(chunks);
 	}
 	ota_crypto_free(b.cx);

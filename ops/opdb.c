@@ -220,7 +220,13 @@ static int step_done(struct ops_db *db, sqlite3_stmt *s, const char *what, char 
 
 static void copy_text(char *dst, size_t cap, const unsigned char *src)
 {
-	snprintf(dst, cap, "%s", src != NULL ? (const char *)src : "");
+	size_t n = src != NULL ? strlen((const char *)src) : 0;
+
+	if (n >= cap)
+		n = cap - 1;
+	if (n > 0)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 static size_t copy_blob(uint8_t *dst, size_t cap, sqlite3_stmt *s, int col)
@@ -519,7 +525,7 @@ static void ks_row(sqlite3_stmt *s, int c0, const char *iccid, unsigned index,
 		   struct ops_keyset *ks)
 {
 	memset(ks, 0, sizeof(*ks));
-	snprintf(ks->r.iccid, sizeof(ks->r.iccid), "%s", iccid);
+	copy_text(ks->r.iccid, sizeof(ks->r.iccid), (const unsigned char *)iccid);
 	ks->r.index = index;
 	ks->r.alg = (uint8_t)sqlite3_column_int(s, c0 + 0);
 	ks->r.k_len = (uint8_t)copy_blob(ks->r.k, sizeof(ks->r.k), s, c0 + 1);
