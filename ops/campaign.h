@@ -69,7 +69,7 @@ struct ops_campaign_params {
 	const struct ops_party *signer;	/* signs the hand-over */
 	const struct ops_party *recipient;	/* 3a: the hand-over is sealed to it */
 	const char *oa;			/* TP-OA, NULL: OPS_DEFAULT_OA */
-	size_t batch;			/* messages per transaction, 0: 50000 */
+	size_t batch;			/* messages per transaction, 0: 16384 */
 	ops_progress_fn progress;
 	void *progress_ctx;
 };
