@@ -11,7 +11,7 @@ CLANG=${CLANG:-clang}
 mkdir -p "$out/obj"
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 cflags="-g -O1 -I$src/include -I$src -I$out $(pkg-config --cflags libpcsclite)"
-libs="$(pkg-config --libs libcrypto jansson zlib sqlite3 libpcsclite) -pthread"
+libs="$(pkg-config --libs libcrypto jansson zlib sqlite3 libpcsclite) -lpthread"
 [ -f "$out/config.h" ] || : > "$out/config.h"
 objs=""
 for c in "$src"/common/*.c "$src"/auth/*.c "$src"/ota/*.c "$src"/card/*.c "$src"/ops/*.c; do

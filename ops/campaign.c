@@ -1008,13 +1008,18 @@ static int on_done(struct ops_db *db, const struct ops_campaign *c, const struct
 		ops_keyset_cleanse(&ks);
 		return rc;
 	}
-	/* a switch that verified: the card is the other operator's now */
+	/* a switch that verified: the card is the other operator's now; no
+	 * campaign of ours sends it anything again.  3b: the old key set stays
+	 * for the AuC only -- the card falls back to it if the new operator
+	 * never authenticates, and refuses it (98 62) once the switch is
+	 * confirmed, so it is no longer usable on the card.  3a: the card
+	 * keeps this very key set for the new operator: our copy is wiped. */
 	rc = ops_db_card_get(db, m->iccid, &card, err, errlen);
 	if (rc != 0)
 		return rc;
 	card.state = OPS_CARD_HANDED_OVER;
 	rc = ops_db_card_put(db, &card, err, errlen);
-	if (rc == 0)
+	if (rc == 0 && c->kind == OPS_KIND_3A)
 		rc = ops_db_keyset_retire_all(db, m->iccid, err, errlen);
 	return rc;
 }

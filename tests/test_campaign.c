@@ -263,7 +263,8 @@ START_TEST(por_verdicts)
 	ops_campaign_result_free(&r);
 	ck_assert_int_eq(ops_db_campaign_get(db, "c1", &c, err, sizeof(err)), 0);
 
-	/* card 1: the right PoR -> done, handed over, keys wiped */
+	/* card 1: the right PoR -> done, handed over; 3b keeps the old key
+	 * set for the AuC (fallback), as active */
 	ck_assert_int_eq(ops_db_msg_get(db, c.id, "89882390000000000019", m, err, sizeof(err)), 0);
 	make_por(db, m, m->cntr, 0, 1, ok4, l4, hex);
 	ck_assert_int_eq(ops_por_apply(db, &c, m, hex, &o, err, sizeof(err)), 0);
@@ -271,8 +272,8 @@ START_TEST(por_verdicts)
 	ck_assert_int_eq(ops_db_card_get(db, "89882390000000000019", &card, err, sizeof(err)), 0);
 	ck_assert_int_eq(card.state, OPS_CARD_HANDED_OVER);
 	ck_assert_int_eq(ops_db_keyset_get(db, "89882390000000000019", 0, &ks, err, sizeof(err)), 0);
-	ck_assert_int_eq(ks.state, OPS_KS_RETIRED);
-	ck_assert_int_eq(ks.r.kic_key[0] | ks.r.kid_key[0] | ks.r.k[1], 0);
+	ck_assert_int_eq(ks.state, OPS_KS_ACTIVE);
+	ck_assert_int_eq(ks.r.k[1], 1);
 	/* and again: only recorded */
 	ck_assert_int_eq(ops_db_msg_get(db, c.id, "89882390000000000019", m, err, sizeof(err)), 0);
 	ck_assert_int_eq(ops_por_apply(db, &c, m, hex, &o, err, sizeof(err)), 0);
