@@ -41,11 +41,3 @@ tests_test_hygiene_SOURCES = tests/test_hygiene.c tests/cardtest.c tests/otatest
 tests_test_hygiene_CFLAGS = $(TEST_CFLAGS)
 tests_test_hygiene_LDFLAGS = -Wl,--wrap=free
 tests_test_hygiene_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
-
-# uicc-demo: the whole story in one command (what ./quickstart ends with)
-bin_PROGRAMS += tools/uicc-demo
-tools_uicc_demo_SOURCES = tools/uicc-demo.c
-tools_uicc_demo_LDADD = $(UK_CARD_LIBS)
-dist_check_SCRIPTS += tests/test_demo.sh
-TESTS += tests/test_demo.sh
-dist_man_MANS += man/uicc-demo.1

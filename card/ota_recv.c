@@ -224,6 +224,16 @@ static void keys_of(const struct uicc_keyset *ks, struct ota_keys *k)
 	k->kid_key_len = ks->kid_len;
 }
 
+/* Does EF.IMSI differ from what it held before the script? */
+static int imsi_changed(const struct uicc *card, const uint8_t before[9])
+{
+	uint8_t now[9];
+
+	if (uicc_admin_read_binary(card, "ADF.USIM/6F07", 0, now, sizeof(now)) != 0)
+		return 0;
+	return memcmp(now, before, sizeof(now)) != 0;
+}
+
 static int process_packet(struct uicc *card, struct uicc_m2m *m, const struct ota_sms_deliver *d,
 			  const uint8_t *pkt, size_t plen, uint8_t *out, size_t cap, size_t *outlen)
 {
@@ -303,8 +313,9 @@ static int process_packet(struct uicc *card, struct uicc_m2m *m, const struct ot
 			ret = deliver(card, m, h.spi[1], d, por, (size_t)n, out, cap, outlen);
 	}
 	/* TS 102 223 §6.4.7: after the PoR, REFRESH (UICC reset) makes the
-	 * terminal read the new IMSI */
-	if (sw.requested >= 0) {
+	 * terminal read the new IMSI -- after a key-set switch (3b), and after
+	 * a script that changed EF.IMSI alone (3a keeps the key set) */
+	if (sw.requested >= 0 || (res.ok && imsi_changed(card, sw.imsi))) {
 		size_t tp_len = 0;
 		const uint8_t *tp = uicc_terminal_profile(card, &tp_len);
 

@@ -38,6 +38,8 @@ struct ops_trust {
 	X509_STORE *store;
 };
 
+static void cms_free_wiped(CMS_ContentInfo *cms);
+
 /* Largest CMS object accepted from outside (a key file of many cards). */
 #define CMS_IN_MAX ((size_t)4 << 30)
 
@@ -347,7 +349,7 @@ static CMS_ContentInfo *parse_cms(const uint8_t *in, size_t len, char *err, size
 			return NULL;
 		}
 		if ((size_t)(p - in) != len) {
-			CMS_ContentInfo_free(cms);
+			cms_free_wiped(cms);
 			reason(err, errlen, "%zu bytes after the CMS object", len - (size_t)(p - in));
 			return NULL;
 		}
@@ -529,6 +531,23 @@ static int check_versions(CMS_ContentInfo *cms, const uint8_t *der, size_t der_l
 	return rc;
 }
 
+/* Free a CMS object, wiping the content of a SignedData first: it is the
+ * plaintext (key file) and ASN1_OCTET_STRING_free() does not wipe. */
+static void cms_free_wiped(CMS_ContentInfo *cms)
+{
+	ASN1_OCTET_STRING **pos;
+
+	if (cms == NULL)
+		return;
+	if (OBJ_obj2nid(CMS_get0_type(cms)) == NID_pkcs7_signed) {
+		pos = CMS_get0_content(cms);
+		if (pos != NULL && *pos != NULL && ASN1_STRING_length(*pos) > 0)
+			OPENSSL_cleanse((void *)ASN1_STRING_get0_data(*pos),
+					(size_t)ASN1_STRING_length(*pos));
+	}
+	CMS_ContentInfo_free(cms);
+}
+
 static int to_der(CMS_ContentInfo *cms, uint8_t **out, size_t *out_len)
 {
 	unsigned char *der = NULL;
@@ -679,11 +698,33 @@ static int check_signer_info(CMS_ContentInfo *sd, X509 *signer)
 
 /* --------------------------------------------------------------- sign */
 
+/* Write the content into a CMS_PARTIAL structure and finalise it. */
+static int write_content(CMS_ContentInfo *cms, const uint8_t *content, size_t len)
+{
+	BIO *b = CMS_dataInit(cms, NULL);
+	size_t off = 0;
+	int ok = b != NULL;
+
+	while (ok && off < len) {
+		int chunk = len - off > 65536 ? 65536 : (int)(len - off);
+		int w = BIO_write(b, content + off, chunk);
+
+		if (w <= 0)
+			ok = 0;
+		else
+			off += (size_t)w;
+	}
+	if (ok)
+		ok = BIO_flush(b) == 1 && CMS_dataFinal(cms, b) == 1;
+	if (b != NULL)
+		BIO_free_all(b);	/* the chain down to the content's memory BIO */
+	return ok ? 0 : -1;
+}
+
 static int sign_der(const struct ops_party *signer, const uint8_t *content, size_t len,
 		    uint8_t **out, size_t *out_len, char *err, size_t errlen)
 {
 	CMS_ContentInfo *cms;
-	BIO *in;
 	int rc;
 
 	if (signer == NULL || signer->key == NULL) {
@@ -698,20 +739,18 @@ static int sign_der(const struct ops_party *signer, const uint8_t *content, size
 		reason(err, errlen, "content of %zu bytes is too large", len);
 		return OPS_EARG;
 	}
-	in = BIO_new_mem_buf(len ? (const void *)content : (const void *)"", (int)len);
-	if (in == NULL) {
-		reason(err, errlen, "out of memory");
-		return OPS_ECRYPTO;
-	}
-	/* Content attached, signer certificate included (no CMS_NOCERTS). */
-	cms = CMS_sign(signer->cert, signer->key, NULL, in, CMS_BINARY);
-	BIO_free(in);
-	if (cms == NULL) {
+	/* Content attached, signer certificate included (no CMS_NOCERTS).
+	 * CMS_PARTIAL, then the content written by CMS_dataInit/CMS_dataFinal
+	 * ourselves: CMS_final() would copy it through a buffer BIO that
+	 * OpenSSL frees without wiping (the content is a key file). */
+	cms = CMS_sign(signer->cert, signer->key, NULL, NULL, CMS_BINARY | CMS_PARTIAL);
+	if (cms == NULL || write_content(cms, content, len) != 0) {
+		CMS_ContentInfo_free(cms);
 		reason(err, errlen, "CMS_sign failed");
 		return OPS_ECRYPTO;
 	}
 	rc = to_der(cms, out, out_len);
-	CMS_ContentInfo_free(cms);
+	cms_free_wiped(cms);
 	if (rc != 0) {
 		reason(err, errlen, "cannot encode the SignedData");
 		return OPS_ECRYPTO;
@@ -738,7 +777,6 @@ int ops_cms_seal(const struct ops_party *signer, const struct ops_party *recipie
 	size_t sd_len = 0;
 	STACK_OF(X509) *rcpt = NULL;
 	CMS_ContentInfo *cms = NULL;
-	BIO *in = NULL;
 	int rc;
 
 	ERR_clear_error();
@@ -755,13 +793,13 @@ int ops_cms_seal(const struct ops_party *signer, const struct ops_party *recipie
 		goto done;
 	}
 	rcpt = sk_X509_new_null();
-	in = BIO_new_mem_buf(sd, (int)sd_len);
-	if (rcpt == NULL || in == NULL || sk_X509_push(rcpt, recipient->cert) <= 0) {
+	if (rcpt == NULL || sk_X509_push(rcpt, recipient->cert) <= 0) {
 		reason(err, errlen, "out of memory");
 		goto done;
 	}
-	cms = CMS_encrypt(rcpt, in, EVP_aes_256_cbc(), CMS_BINARY);
-	if (cms == NULL) {
+	/* CMS_PARTIAL and our own content write, as in sign_der(). */
+	cms = CMS_encrypt(rcpt, NULL, EVP_aes_256_cbc(), CMS_BINARY | CMS_PARTIAL);
+	if (cms == NULL || write_content(cms, sd, sd_len) != 0) {
 		reason(err, errlen, "CMS_encrypt to the recipient failed");
 		goto done;
 	}
@@ -772,7 +810,6 @@ int ops_cms_seal(const struct ops_party *signer, const struct ops_party *recipie
 	rc = 0;
 done:
 	CMS_ContentInfo_free(cms);
-	BIO_free(in);
 	sk_X509_free(rcpt);	/* the certificate stays the recipient's */
 	ops_cms_free(sd, sd_len);
 	return rc;
@@ -873,7 +910,7 @@ int ops_cms_verify(const struct ops_trust *trust, const uint8_t *in, size_t in_l
 		return OPS_EFORMAT;
 	rc = verify_cms(trust, cms, is_pem(in, in_len) ? NULL : in, in_len, content, content_len,
 			signer_out, err, errlen);
-	CMS_ContentInfo_free(cms);
+	cms_free_wiped(cms);
 	return rc;
 }
 
@@ -942,7 +979,7 @@ int ops_cms_open(const struct ops_party *me, const struct ops_trust *trust,
 	rc = verify_cms(trust, sd, (const uint8_t *)data, (size_t)n, content, content_len,
 			signer_out, err, errlen);
 done:
-	CMS_ContentInfo_free(sd);
+	cms_free_wiped(sd);
 	CMS_ContentInfo_free(env);
 	bio_wipe_free(plain);
 	ERR_clear_error();
@@ -961,7 +998,7 @@ int ops_cms_kind(const uint8_t *in, size_t in_len)
 		rc = 1;
 	else if (nid == NID_pkcs7_signed)
 		rc = 0;
-	CMS_ContentInfo_free(cms);
+	cms_free_wiped(cms);
 	ERR_clear_error();
 	return rc;
 }

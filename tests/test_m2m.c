@@ -506,6 +506,44 @@ END_TEST
 
 /* Alternative 3a: the new operator replaces K/OPc of the key set in use
  * through the write-only EF.KEYXFER, inside a ciphered secured packet. */
+/* Alternative 3a keeps the key set and changes EF.IMSI alone: the card
+ * asks for REFRESH all the same, so that the terminal reads the new IMSI;
+ * a script that leaves EF.IMSI as it was does not. */
+START_TEST(imsi_only_refresh)
+{
+	struct fx f;
+	struct pkt_opts o;
+	struct ota_por por;
+	uint8_t s[64], bcd[9];
+	char imsi[16];
+	size_t n = 0;
+
+	setup_card(&f);
+	ck_assert_int_eq(uk_imsi_encode(IMSI2, bcd), 0);
+	memcpy(s, "\x00\xa4\x00\x0c\x02\x6f\x07\x00\xd6\x00\x00\x09", 12);
+	memcpy(s + 12, bcd, 9);
+	n = 21;
+	defaults(&o, 0, 1);
+	ck_assert_uint_eq(send_ota(&f, &o, s, n, 0), 0x910b);
+	ck_assert_int_eq(parse_por(&f, &o, &por), 0);
+	ck_assert_uint_eq(por.rsc, 0x00);
+	ck_assert_uint_eq(xhex(&f, "801200000B"), 0x9000);
+	ck_assert_uint_eq(f.r[5], 0x01);	/* REFRESH */
+	ck_assert_uint_eq(f.r[6], 0x04);	/* UICC reset */
+	power_up(&f);
+	read_imsi(&f, imsi);
+	ck_assert_str_eq(imsi, IMSI2);
+	/* the same IMSI written again: nothing changed, no REFRESH */
+	defaults(&o, 0, 2);
+	ck_assert_uint_eq(send_ota(&f, &o, s, n, 0), 0x9000);
+	ck_assert_int_eq(parse_por(&f, &o, &por), 0);
+	ck_assert_uint_eq(por.rsc, 0x00);
+	/* key set 0 still in use */
+	ck_assert_uint_eq(authenticate(&f, 0, 0x20), 0x9000);
+	teardown_card(&f);
+}
+END_TEST
+
 START_TEST(rekey_alternative_3a)
 {
 	struct fx f;
@@ -760,6 +798,7 @@ int main(void)
 	tcase_add_test(tc, power_cut_during_switch);
 	tcase_add_test(tc, rekey_alternative_3a);
 	tcase_add_test(tc, refresh_modes);
+	tcase_add_test(tc, imsi_only_refresh);
 	tcase_add_test(tc, por_by_sms_submit);
 	tcase_add_test(tc, switch_t0);
 	tcase_set_timeout(tc, 60);

@@ -4,10 +4,17 @@
  * single flipped byte of a sealed file, sign/verify, ops_cms_kind, PEM
  * input, sealed key files on disk (mode 0600), the key-file round trip
  * and a negative matrix with one malformed field per case.
+ * Hygiene: every free() of the code under test (linked with
+ * -Wl,--wrap=free), of OpenSSL (CRYPTO_set_mem_functions) and of jansson
+ * (the tools' cleansing allocator) is scanned for 8-byte runs of the keys,
+ * raw or as hex, while key files are encoded, sealed, written, read,
+ * opened and parsed.
  */
 #include "config.h"
 
 #include <check.h>
+#include <malloc.h>
+#include <execinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +22,13 @@
 
 #include <jansson.h>
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <openssl/cms.h>
 
+#include "common/secmem.h"
 #include "ops/cms.h"
+#include "ops/escrow.h"
 #include "ops/keyfile.h"
 #include "tests/opstest.h"
 #include "uicckit/keyset.h"
@@ -537,6 +547,187 @@ START_TEST(test_keyfile_negative)
 }
 END_TEST
 
+/* ------------------------------------------------ free() scanner (hygiene) */
+
+#define MAXPAT 1024
+static struct {
+	char pat[MAXPAT][17];
+	size_t len[MAXPAT];
+	int n, armed;
+	unsigned long scanned, hits;
+	char first[160];
+} H;
+
+void __real_free(void *p);
+void __wrap_free(void *p);
+
+static void scan(const void *p, size_t n, const char *who)
+{
+	int i;
+
+	if (!H.armed || p == NULL)
+		return;
+	H.scanned++;
+	for (i = 0; i < H.n; i++)
+		if (memmem(p, n, H.pat[i], H.len[i]) != NULL) {
+			if (H.hits++ == 0)
+				snprintf(H.first, sizeof(H.first), "%s freed %zu bytes holding key pattern %d",
+					 who, n, i);
+			if (getenv("HYG_BT")) { void *bt[30]; int k = backtrace(bt, 30); H.armed = 0; backtrace_symbols_fd(bt, k, 2); H.armed = 1; }
+			return;
+		}
+}
+
+void __wrap_free(void *p)
+{
+	if (p != NULL)
+		scan(p, malloc_usable_size(p), "free");
+	__real_free(p);
+}
+
+static void *o_malloc(size_t n, const char *f, int l)
+{
+	(void)f;
+	(void)l;
+	return malloc(n);
+}
+
+static void *o_realloc(void *p, size_t n, const char *f, int l)
+{
+	void *q;
+
+	(void)f;
+	(void)l;
+	if (p == NULL)
+		return malloc(n);
+	q = malloc(n);	/* move by hand, so the old block passes the scanner */
+	if (q != NULL) {
+		size_t old = malloc_usable_size(p);
+
+		memcpy(q, p, old < n ? old : n);
+		scan(p, old, "OpenSSL realloc");
+		__real_free(p);
+	}
+	return q;
+}
+
+static void o_free(void *p, const char *f, int l)
+{
+	(void)f;
+	(void)l;
+	if (p != NULL)
+		scan(p, malloc_usable_size(p), "OpenSSL");
+	__real_free(p);
+}
+
+static void add_secret(const uint8_t *k, size_t n)
+{
+	static const char lo[] = "0123456789abcdef", up[] = "0123456789ABCDEF";
+	size_t i, j;
+
+	for (i = 0; i + 8 <= n && H.n + 3 <= MAXPAT; i += 4) {
+		memcpy(H.pat[H.n], k + i, 8);
+		H.len[H.n++] = 8;
+		for (j = 0; j < 8; j++) {
+			H.pat[H.n][2 * j] = lo[k[i + j] >> 4];
+			H.pat[H.n][2 * j + 1] = lo[k[i + j] & 15];
+			H.pat[H.n + 1][2 * j] = up[k[i + j] >> 4];
+			H.pat[H.n + 1][2 * j + 1] = up[k[i + j] & 15];
+		}
+		H.len[H.n] = H.len[H.n + 1] = 16;
+		H.n += 2;
+	}
+}
+
+static void hygiene_round(int arm)
+{
+	struct ops_keyrecs l, back;
+	char err[256], path[256], *text = NULL;
+	size_t len = 0, i;
+
+	make_list(&l, 8, 2);
+	H.n = 0;
+	for (i = 0; i < l.n; i++) {
+		add_secret(l.v[i].k, 16);
+		add_secret(l.v[i].opc, 16);
+		add_secret(l.v[i].kic_key, 16);
+		add_secret(l.v[i].kid_key, 16);
+	}
+	snprintf(path, sizeof(path), "%s/hygiene.cms", dir);
+	memset(&back, 0, sizeof(back));
+	H.armed = arm;
+	ck_assert_int_eq(ops_keyfile_encode(&l, "CN=x", &text, &len, err, sizeof(err)), 0);
+	ck_assert_int_eq(ops_keyfile_parse((const uint8_t *)text, len, &back, err, sizeof(err)), 0);
+	ops_keyrecs_free(&back);
+	ck_assert_int_eq(ops_keyfile_parse((const uint8_t *)text, len - 3, &back, err, sizeof(err)),
+			 OPS_EFORMAT);
+	ops_cms_free((uint8_t *)text, len);
+	ck_assert_int_eq(ops_keyfile_write_sealed(path, &l, man.p, mnoa.p, err, sizeof(err)), 0);
+	ck_assert_int_eq(ops_keyfile_read_sealed(path, mnoa.p, t_man, &back, NULL, err,
+						 sizeof(err)), 0);
+	ck_assert_uint_eq(back.n, l.n);
+	ops_keyrecs_free(&back);
+	ck_assert_int_eq(ops_keyfile_write_sealed(path, &l, man.p, mnob.p, err, sizeof(err)), 0);
+	ck_assert_int_eq(ops_keyfile_read_sealed(path, mnob.p, t_man, &back, NULL, err,
+						 sizeof(err)), 0);
+	ops_keyrecs_free(&back);
+	/* the wrong reader and an untrusted signer on the way out too */
+	ck_assert_int_eq(ops_keyfile_read_sealed(path, mnob.p, t_other, &back, NULL, err,
+						 sizeof(err)), OPS_EVERIFY);
+	/* the escrow: add, get, release (SQLite only ever sees ciphertext) */
+	{
+		static const uint8_t mk[32] = { 7 };
+		struct ops_escrow *e = NULL;
+		struct ops_release_req q;
+		size_t acc = 0;
+		char db[300];
+
+		snprintf(db, sizeof(db), "%s/hygiene-%d.db", dir, arm);
+		ck_assert_int_eq(ops_escrow_open(db, mk, OPS_ESCROW_CREATE, &e, err, sizeof(err)), 0);
+		ck_assert_int_eq(ops_escrow_add(e, &l, err, sizeof(err)), 0);
+		ck_assert_int_eq(ops_escrow_get(e, l.v[0].iccid, &back, err, sizeof(err)), 0);
+		ops_keyrecs_free(&back);
+		memset(&q, 0, sizeof(q));
+		snprintf(q.iccid, sizeof(q.iccid), "%s", l.v[2].iccid);
+		q.index = 1;
+		ck_assert_int_eq(ops_escrow_release(e, &q, 1, mnoa.p, "x.cms", 0, &back, &acc, err,
+						    sizeof(err)), 0);
+		ck_assert_uint_eq(acc, 1);
+		ops_keyrecs_free(&back);
+		ops_escrow_close(e);
+	}
+	ops_keyrecs_free(&l);
+	H.armed = 0;
+}
+
+START_TEST(test_hygiene)
+{
+	hygiene_round(0);	/* OpenSSL's one-time allocations first */
+	H.hits = H.scanned = 0;
+	hygiene_round(1);
+	ck_assert_msg(H.scanned > 100, "scanner saw only %lu frees", H.scanned);
+	ck_assert_msg(H.hits == 0, "%lu freed blocks held keys; first: %s", H.hits, H.first);
+}
+END_TEST
+
+START_TEST(test_hygiene_scanner_works)
+{
+	uint8_t *p = malloc(64);
+	static const uint8_t k[16] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+				       0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01 };
+
+	H.n = 0;
+	add_secret(k, 16);
+	memset(p, 0, 64);
+	memcpy(p + 5, k, 16);
+	H.hits = 0;
+	H.armed = 1;
+	__wrap_free(p);	/* called directly: the compiler may drop a malloc/free pair */
+	H.armed = 0;
+	ck_assert_uint_eq(H.hits, 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ops_cms");
@@ -559,6 +750,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_keyfile_sealed);
 	tcase_add_test(tc, test_keyfile_negative);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("hygiene");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_hygiene_scanner_works);
+	tcase_add_test(tc, test_hygiene);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
@@ -567,6 +763,12 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
+	/* before any allocation by OpenSSL or jansson, as the tools do */
+	if (!CRYPTO_set_mem_functions(o_malloc, o_realloc, o_free)) {
+		fprintf(stderr, "test_ops_cms: CRYPTO_set_mem_functions failed\n");
+		return 1;
+	}
+	uk_json_cleansing_alloc();
 	if (ot_tmpdir("opscms", dir, sizeof(dir)) != 0 ||
 	    ot_make_party(dir, "manufacturer", "RSA", &man) != 0 ||
 	    ot_make_party(dir, "mnoA", "RSA", &mnoa) != 0 ||

@@ -7,76 +7,27 @@ B=${UK_BUILDDIR:-$(pwd)}
 S=${UK_SRCDIR:-$(dirname "$0")/..}
 CARD="$B/tools/uicc-card"
 PERSO="$B/tools/uicc-perso"
-DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
-READER="uicckit test 00 00"
-PORT=40000
-
 skip() { echo "SKIP: $*"; exit 77; }
-command -v pcscd >/dev/null 2>&1 || skip "pcscd is not installed"
-[ -e "$DRIVER" ] || skip "vsmartcard-vpcd driver ($DRIVER) is not installed"
-[ "$(id -u)" = 0 ] || skip "pcscd needs root for its socket in /run/pcscd"
-
-# One pcscd per machine: serialise with any other run of this test.
-exec 9>/tmp/uicckit-pcscd.lock
-flock -w 300 9 || skip "another pcscd test held the lock for 5 minutes"
-if pgrep -x pcscd >/dev/null 2>&1; then
-	skip "a pcscd is already running on this machine (stop it to run this test)"
-fi
-
 dir=$(mktemp -d)
+. "$S/tests/pcscd_lib.sh"
 pcscd_pid=""
 serve_pid=""
 cleanup() {
 	[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
-	[ -n "$pcscd_pid" ] && kill "$pcscd_pid" 2>/dev/null && wait "$pcscd_pid" 2>/dev/null
+	pcscd_stop
 	rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
 
-mkdir "$dir/conf"
-cat > "$dir/conf/reader.conf" <<CONF
-FRIENDLYNAME "uicckit test"
-DEVICENAME /dev/null:0x9C40
-LIBPATH $DRIVER
-CHANNELID 0x9C40
-CONF
-
-start_pcscd() {
-	pcscd --foreground --config "$dir/conf" > "$dir/pcscd.log" 2>&1 &
-	pcscd_pid=$!
-	i=0
-	while [ $i -lt 50 ]; do
-		if ! kill -0 "$pcscd_pid" 2>/dev/null; then
-			cat "$dir/pcscd.log"
-			skip "pcscd could not start here"
-		fi
-		if command -v ss >/dev/null 2>&1; then
-			ss -ltn 2>/dev/null | grep -q ":$PORT " && return 0
-		else
-			sleep 1; return 0
-		fi
-		sleep 0.1; i=$((i + 1))
-	done
-	cat "$dir/pcscd.log"; skip "vpcd did not listen on port $PORT"
-}
+pcscd_check
 
 fails=0
 pass=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
-# wait until the reader shows a card (opensc-tool -l lists "Yes" in the card column)
-wait_card() {
-	i=0
-	while [ $i -lt 100 ]; do
-		opensc-tool -l 2>/dev/null | grep "$READER" | grep -q "Yes" && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
-
 "$PERSO" new --iccid 89882390000000000019 --imsi 001010000000001 --out "$dir/card.json" >/dev/null
-start_pcscd
+pcscd_start
 "$CARD" serve "$dir/card.json" --vpcd 127.0.0.1:$PORT > "$dir/serve.log" 2>&1 &
 serve_pid=$!
 wait_card && ok || { bad "card never appeared in $READER"; cat "$dir/serve.log" "$dir/pcscd.log"; }
@@ -97,8 +48,8 @@ else
 	echo "note: python3-pyscard not installed, pyscard step skipped"
 fi
 # pcscd restarts: the card reconnects by itself
-kill "$pcscd_pid"; wait "$pcscd_pid" 2>/dev/null; pcscd_pid=""
-start_pcscd
+pcscd_stop
+pcscd_start
 wait_card && ok || bad "card did not come back after a pcscd restart"
 out=$(opensc-tool -r "$READER" -s 00A40004022FE2 -s 00B000000A 2>&1)
 echo "$out" | grep -q "98 88 32 09 00 00 00 00 00 91" && ok || bad "after restart: $out"

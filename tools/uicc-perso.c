@@ -7,13 +7,16 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 
 #include "common/bcd.h"
 #include "common/hex.h"
 #include "common/secmem.h"
+#include "ops/escrow_batch.h"
 #include "tools/toolutil.h"
 #include "uicckit/image.h"
 #include "uicckit/perso.h"
@@ -24,6 +27,10 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: uicc-perso new --iccid DIGITS --imsi DIGITS --out CARD.json [options]\n"
+		"       uicc-perso batch --count N --iccid-start ICCID --imsi-start IMSI [--keysets K]\n"
+		"               --out-dir DIR --escrow DB --master-key-file FILE\n"
+		"               --signer-cert PEM --signer-key PEM\n"
+		"               --operator-cert PEM --operator-out FILE [--json]\n"
 		"       uicc-perso profile            print the built-in profile (JSON)\n"
 		"options of new:\n"
 		"  --alg milenage|xor     authentication algorithm of key set 0 (default milenage)\n"
@@ -35,6 +42,12 @@ static void usage(FILE *f)
 		"  --pin1 DIGITS --adm1 DIGITS   PIN1 / ADM1 values (default: the profile's)\n"
 		"  --force                replace existing output files\n"
 		"  --json                 print a JSON summary\n"
+		"options of batch (see uicc-perso(1)):\n"
+		"  --count N              number of cards (ICCIDs and IMSIs count up from the starts)\n"
+		"  --keysets K            key sets per card (1..16, default 1)\n"
+		"  --pin1/--adm1 DIGITS   PIN1 / ADM1 of every card (default: the profile's)\n"
+		"  --chunk N              cards per escrow transaction (default 1000)\n"
+		"  --json                 print a JSON summary (with cards per second)\n"
 		"exit status: 0 ok, 1 personalisation failed, 2 usage or input error\n");
 }
 
@@ -221,6 +234,160 @@ done:
 	return rc;
 }
 
+struct bar {
+	int tty;
+	const char *last;
+};
+
+static void bar_show(void *arg, const char *phase, unsigned long done, unsigned long total)
+{
+	struct bar *b = arg;
+	unsigned width = 30, fill = total ? (unsigned)((double)done / (double)total * width) : 0;
+	char line[64];
+
+	if (!b->tty)
+		return;
+	memset(line, '=', fill);
+	memset(line + fill, ' ', width - fill);
+	line[width] = '\0';
+	fprintf(stderr, "\r%-8s [%s] %lu/%lu", phase, line, done, total);
+	if (done == total)
+		fputc('\n', stderr);
+	b->last = phase;
+}
+
+static int cmd_batch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'n' },
+		{ "iccid-start", required_argument, NULL, 'i' },
+		{ "imsi-start", required_argument, NULL, 'm' },
+		{ "keysets", required_argument, NULL, 'k' },
+		{ "out-dir", required_argument, NULL, 'o' },
+		{ "escrow", required_argument, NULL, 'e' },
+		{ "master-key-file", required_argument, NULL, 'M' },
+		{ "signer-cert", required_argument, NULL, 'c' },
+		{ "signer-key", required_argument, NULL, 'K' },
+		{ "operator-cert", required_argument, NULL, 'C' },
+		{ "operator-out", required_argument, NULL, 'O' },
+		{ "pin1", required_argument, NULL, '1' }, { "adm1", required_argument, NULL, 'A' },
+		{ "chunk", required_argument, NULL, 'u' }, { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	struct ops_batch b;
+	const char *escrow = NULL, *mkf = NULL, *scert = NULL, *skey = NULL, *ocert = NULL;
+	struct ops_party *signer = NULL, *op = NULL;
+	struct ops_escrow *e = NULL;
+	uint8_t master[OPS_MASTER_KEY_LEN];
+	struct bar bar = { isatty(2), NULL };
+	struct timespec t0, t1;
+	char err[512], *end;
+	double secs;
+	int json = 0, c, rc = UK_EXIT_USAGE;
+
+	memset(&b, 0, sizeof(b));
+	b.keysets = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			b.count = strtoul(optarg, &end, 10);
+			if (*end != '\0' || optarg[0] == '-' || b.count == 0) {
+				fprintf(stderr, "%s: --count: a positive number\n", prog);
+				goto done;
+			}
+			break;
+		case 'i': snprintf(b.iccid_start, sizeof(b.iccid_start), "%s", optarg); break;
+		case 'm': snprintf(b.imsi_start, sizeof(b.imsi_start), "%s", optarg); break;
+		case 'k':
+			b.keysets = (unsigned)strtoul(optarg, &end, 10);
+			if (*end != '\0' || b.keysets < 1 || b.keysets > UICC_PERSO_MAX_KEYSETS) {
+				fprintf(stderr, "%s: --keysets: 1 to %d\n", prog, UICC_PERSO_MAX_KEYSETS);
+				goto done;
+			}
+			break;
+		case 'o': b.out_dir = optarg; break;
+		case 'e': escrow = optarg; break;
+		case 'M': mkf = optarg; break;
+		case 'c': scert = optarg; break;
+		case 'K': skey = optarg; break;
+		case 'C': ocert = optarg; break;
+		case 'O': b.operator_out = optarg; break;
+		case '1': b.pin1 = optarg; break;
+		case 'A': b.adm1 = optarg; break;
+		case 'u': b.chunk = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'j': json = 1; break;
+		case 'h': usage(stdout); rc = UK_EXIT_OK; goto done;
+		default: usage(stderr); goto done;
+		}
+	}
+	if (optind != argc || b.count == 0 || b.iccid_start[0] == '\0' ||
+	    b.imsi_start[0] == '\0' || b.out_dir == NULL || escrow == NULL || mkf == NULL ||
+	    scert == NULL || skey == NULL || ocert == NULL || b.operator_out == NULL) {
+		fprintf(stderr, "%s: batch needs --count, --iccid-start, --imsi-start, --out-dir, "
+				"--escrow, --master-key-file, --signer-cert, --signer-key, "
+				"--operator-cert and --operator-out\n", prog);
+		goto done;
+	}
+	{
+		char x[21];
+
+		if (ops_batch_iccid(b.iccid_start, b.count - 1, x, err, sizeof(err)) != 0 ||
+		    ops_batch_imsi(b.imsi_start, b.count - 1, x, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			goto done;
+		}
+	}
+	if (ops_master_key_read(mkf, master, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: --master-key-file: %s\n", prog, err);
+		goto done;
+	}
+	signer = ops_party_load(scert, skey, err, sizeof(err));
+	if (signer == NULL || (op = ops_party_load(ocert, NULL, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		OPENSSL_cleanse(master, sizeof(master));
+		goto done;
+	}
+	rc = ops_escrow_open(escrow, master, OPS_ESCROW_CREATE, &e, err, sizeof(err));
+	OPENSSL_cleanse(master, sizeof(master));
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		rc = rc == OPS_ECRYPTO ? UK_EXIT_FAIL : UK_EXIT_USAGE;
+		goto done;
+	}
+	b.escrow = e;
+	b.signer = signer;
+	b.operator = op;
+	b.progress = bar_show;
+	b.progress_arg = &bar;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = ops_batch_run(&b, err, sizeof(err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc != 0) {
+		if (bar.last != NULL)
+			fputc('\n', stderr);
+		fprintf(stderr, "%s: batch: %s\n", prog, err);
+		rc = rc == OPS_EARG ? UK_EXIT_USAGE : UK_EXIT_FAIL;
+		goto done;
+	}
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (json)
+		printf("{\"cards\": %lu, \"keysets\": %u, \"added_to_escrow\": %lu, "
+		       "\"images_written\": %lu, \"images_kept\": %lu, \"out_dir\": \"%s\", "
+		       "\"operator_file\": \"%s\", \"seconds\": %.3f, \"cards_per_second\": %.1f}\n",
+		       b.count, b.keysets, b.added, b.images_written, b.images_kept, b.out_dir,
+		       b.operator_out, secs, secs > 0 ? (double)b.count / secs : 0.0);
+	else
+		printf("%lu cards (%lu new in the escrow, %lu images written, %lu kept), "
+		       "key set 0 of each in %s\n",
+		       b.count, b.added, b.images_written, b.images_kept, b.operator_out);
+	rc = UK_EXIT_OK;
+done:
+	ops_escrow_close(e);
+	ops_party_free(signer);
+	ops_party_free(op);
+	return rc;
+}
+
 static int cmd_profile(void)
 {
 	json_t *doc = uicc_profile_default();
@@ -243,6 +410,8 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "new") == 0)
 		return cmd_new(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "batch") == 0)
+		return cmd_batch(argc - 1, argv + 1);
 	if (argc == 2 && strcmp(argv[1], "profile") == 0)
 		return cmd_profile();
 	usage(stderr);
