@@ -7,7 +7,7 @@
  * synchronous FULL: every commit durable), then the TPDU file and the
  * signed hand-over list written atomically from the database.
  *
- * usage: bench/campaign [--cards N] [--dir DIR] [--keep]
+ * usage: bench/campaign [--cards N] [--dir DIR] [--keep] [--strict]
  * Prints:
  *   cards N
  *   setup_seconds S         building the database (not part of the campaign)
@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 	char *list;
 	size_t len = 0;
 	double t0, t1, c0;
-	int keep = 0, rc, a;
+	int keep = 0, strict = 0, rc, a;
 
 	for (a = 1; a < argc; a++) {
 		if (strcmp(argv[a], "--cards") == 0 && a + 1 < argc)
@@ -152,8 +152,10 @@ int main(int argc, char **argv)
 			dir_arg = argv[++a];
 		else if (strcmp(argv[a], "--keep") == 0)
 			keep = 1;
+		else if (strcmp(argv[a], "--strict") == 0)
+			strict = 1;
 		else {
-			fprintf(stderr, "usage: %s [--cards N] [--dir DIR] [--keep]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--cards N] [--dir DIR] [--keep] [--strict]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -198,6 +200,7 @@ int main(int argc, char **argv)
 	p.out = out;
 	p.handover = ho;
 	p.signer = me.p;
+	p.strict = strict;
 	memset(&ph, 0, sizeof(ph));
 	ph.tty = isatty(2);
 	p.progress = bar;

@@ -24,7 +24,7 @@
 #include "uicckit/secpkt.h"
 #include "uicckit/sms.h"
 
-#define DEFAULT_BATCH 50000
+#define DEFAULT_BATCH 16384
 
 /* ---- growing text buffer --------------------------------------------- */
 
@@ -161,8 +161,8 @@ static int build_msg(struct builder *b, const struct item *it, const uint8_t *sc
 	m->packet_len = (size_t)n;
 	m->cntr = it->cntr;
 	m->key_index = it->key_index;
-	snprintf(m->iccid, sizeof(m->iccid), "%s", it->iccid);
-	snprintf(m->imsi, sizeof(m->imsi), "%s", it->imsi);
+	memcpy(m->iccid, it->iccid, sizeof(m->iccid));
+	memcpy(m->imsi, it->imsi, sizeof(m->imsi));
 	return tpdus_of(b, m);
 }
 
@@ -338,7 +338,7 @@ void ops_campaign_result_free(struct ops_campaign_result *r)
  * reader go on while the writer commits) ------------------------------- */
 
 #define CHUNK 512
-#define NCHUNKS 8
+#define NCHUNKS 40	/* the reader may run a whole batch ahead */
 
 struct chunk {
 	size_t n;
@@ -398,7 +398,7 @@ static struct chunk *pipe_get_full(struct pipe *q)
 		pthread_cond_wait(&q->cv, &q->mu);
 	if (q->nfull > 0) {
 		c = q->full[0];
-		memmove(q->full, q->full + 1, (q->nfull - 1) * sizeof(q->full[0]));
+		memmove(q->full, q->full + 1, (q->nfull - 1) * sizeof(struct chunk *));
 		q->nfull--;
 	}
 	pthread_mutex_unlock(&q->mu);
@@ -442,6 +442,15 @@ static void *reader(void *arg)
 		const struct ops_listrow *r = &q->list->v[i];
 		struct item it;
 
+		/* a fresh snapshot now and then: the writer's checkpoints can then
+		 * keep the WAL short (a long WAL makes every page lookup slower) */
+		if (!check_only && i > 0 && (i & 16383) == 0) {
+			ops_db_rollback(q->db);
+			if (ops_db_begin_read(q->db, q->err, sizeof(q->err)) != 0) {
+				rc = OPS_EDB;
+				break;
+			}
+		}
 		rc = resolve(q->db, q->p->kind, q->campaign, r, &it, view, why, sizeof(why), q->err,
 			     sizeof(q->err));
 		if (rc < 0)
@@ -471,7 +480,7 @@ static void *reader(void *arg)
 
 			memset(m, 0, offsetof(struct ops_msg, packet));
 			m->new_index = c->it[c->n].key_index + (q->p->kind == OPS_KIND_3B ? 1 : 0);
-			snprintf(m->new_imsi, sizeof(m->new_imsi), "%s", r->new_imsi);
+			memcpy(m->new_imsi, r->new_imsi, sizeof(m->new_imsi));
 			if (ota_m2m_switch_script(r->new_imsi, (unsigned)m->new_index, OTA_RFM_COMPACT, s,
 						  sizeof(s), &sn) != 0) {
 				snprintf(q->err, sizeof(q->err), "line %u: switch script", r->line);
@@ -587,7 +596,7 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 	struct chunk *chunks = NULL;
 	size_t batch = p->batch ? p->batch : DEFAULT_BATCH, k;
 	char digest[65];
-	int rc, have_c, in_txn = 0, started = 0;
+	int rc, have_c, in_txn = 0;
 	pthread_t th;
 
 	memset(res, 0, sizeof(*res));
@@ -685,7 +694,6 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 		rc = OPS_EIO;
 		goto out;
 	}
-	started = 1;
 	for (;;) {
 		struct chunk *ch = pipe_get_full(q);
 		size_t i;
@@ -724,18 +732,22 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 					break;
 			}
 			m->campaign = c.id;
-			rc = ops_db_msg_record(db, m, err, errlen);
+			rc = ops_db_msg_stage(db, m, err, errlen);
 			if (rc != 0)
 				break;
 			res->built++;
 			if (res->built % batch == 0) {
-				rc = ops_db_commit(db, err, errlen);
-				in_txn = 0;
+				rc = ops_db_msg_flush(db, c.id, err, errlen);
+				if (rc == 0)
+					rc = ops_db_commit(db, err, errlen);
+				if (rc == 0)
+					in_txn = 0;
 				progress(p, "building", res->built, q->usable > res->built ?
 					 q->usable : res->built);
 			}
 		}
-		OPENSSL_cleanse(ch->m, ch->n * sizeof(ch->m[0]));
+		/* the messages hold no key (their packets are ciphered): only the
+		 * items, with the OTA keys, are wiped (pipe_put_empty) */
 		pipe_put_empty(q, ch);
 		if (rc != 0)
 			break;
@@ -747,14 +759,16 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 		pthread_mutex_unlock(&q->mu);
 	}
 	pthread_join(th, NULL);
-	started = 0;
 	if (rc == 0 && q->rc != 0) {
 		snprintf(err, errlen, "%s", q->err);
 		rc = q->rc;
 	}
 	if (rc == 0 && in_txn) {
-		rc = ops_db_commit(db, err, errlen);
-		in_txn = 0;
+		rc = ops_db_msg_flush(db, c.id, err, errlen);
+		if (rc == 0)
+			rc = ops_db_commit(db, err, errlen);
+		if (rc == 0)
+			in_txn = 0;
 	}
 	if (rc == 0 && !p->strict)
 		rc = merge_bad(&res->list, &q->bad);
@@ -771,8 +785,6 @@ out:
 	if (in_txn)
 		ops_db_rollback(db);
 	if (q != NULL) {
-		if (started)
-			pthread_join(th, NULL);
 		if (q->db != db)
 			ops_db_close(q->db);
 		ops_list_free(&q->bad);
@@ -782,7 +794,8 @@ out:
 		free(q);
 	}
 	if (chunks != NULL) {
-		OPENSSL_cleanse(chunks, NCHUNKS * sizeof(*chunks));
+		for (k = 0; k < NCHUNKS; k++)
+			OPENSSL_cleanse(chunks[k].it, sizeof(chunks[k].it));
 		free(chunks);
 	}
 	ota_crypto_free(b.cx);
@@ -995,13 +1008,18 @@ static int on_done(struct ops_db *db, const struct ops_campaign *c, const struct
 		ops_keyset_cleanse(&ks);
 		return rc;
 	}
-	/* a switch that verified: the card is the other operator's now */
+	/* a switch that verified: the card is the other operator's now; no
+	 * campaign of ours sends it anything again.  3b: the old key set stays
+	 * for the AuC only -- the card falls back to it if the new operator
+	 * never authenticates, and refuses it (98 62) once the switch is
+	 * confirmed, so it is no longer usable on the card.  3a: the card
+	 * keeps this very key set for the new operator: our copy is wiped. */
 	rc = ops_db_card_get(db, m->iccid, &card, err, errlen);
 	if (rc != 0)
 		return rc;
 	card.state = OPS_CARD_HANDED_OVER;
 	rc = ops_db_card_put(db, &card, err, errlen);
-	if (rc == 0)
+	if (rc == 0 && c->kind == OPS_KIND_3A)
 		rc = ops_db_keyset_retire_all(db, m->iccid, err, errlen);
 	return rc;
 }

@@ -17,8 +17,12 @@
  * protected the message, its counter and TAR are the message's, the RSC is
  * 00 and every command of the script succeeded; anything else is `failed`
  * with the reason recorded (an unverifiable PoR never marks success).  A
- * verified 3b or 3a switch hands the card over: the sender keeps no usable
- * key set for it.  A verified rekey makes its pending keys the key set's.
+ * verified 3b or 3a switch hands the card over: no campaign sends it
+ * anything again.  3b keeps the old key set for the AuC alone (the card
+ * falls back to it if the new operator never authenticates, and refuses it
+ * once the switch is confirmed); 3a wipes it (the card goes on using that
+ * very key set for the new operator).  A verified rekey makes its pending
+ * keys the key set's.
  */
 #ifndef UK_OPS_CAMPAIGN_H
 #define UK_OPS_CAMPAIGN_H
@@ -69,7 +73,7 @@ struct ops_campaign_params {
 	const struct ops_party *signer;	/* signs the hand-over */
 	const struct ops_party *recipient;	/* 3a: the hand-over is sealed to it */
 	const char *oa;			/* TP-OA, NULL: OPS_DEFAULT_OA */
-	size_t batch;			/* messages per transaction, 0: 50000 */
+	size_t batch;			/* messages per transaction, 0: 16384 */
 	ops_progress_fn progress;
 	void *progress_ctx;
 };

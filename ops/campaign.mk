@@ -32,3 +32,27 @@ TESTS += tests/test_campaign.sh
 noinst_PROGRAMS += bench/campaign
 bench_campaign_SOURCES = bench/campaign.c tests/opstest.c
 bench_campaign_LDADD = $(UK_OPDB_LIBS)
+check_PROGRAMS += tests/campaign_dbcheck
+tests_campaign_dbcheck_SOURCES = tests/campaign_dbcheck.c
+tests_campaign_dbcheck_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_campaign_dbcheck_LDADD = $(SQLITE_LIBS)
+
+# SIGKILL at random instants, rerun until complete: the invariants hold
+dist_check_SCRIPTS += tests/test_campaign_kill.sh
+TESTS += tests/test_campaign_kill.sh
+
+check_PROGRAMS += tests/test_campaign
+TESTS += tests/test_campaign
+tests_test_campaign_SOURCES = tests/test_campaign.c
+tests_test_campaign_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_test_campaign_LDADD = $(UK_OPDB_LIBS) $(PCSC_LIBS) $(CHECK_LIBS)
+
+# fuzz harnesses of the list and PoR parsers, replayed over their corpora
+check_PROGRAMS += tests/fuzz_imsilist_replay tests/fuzz_porin_replay
+TESTS += tests/fuzz_imsilist_replay tests/fuzz_porin_replay
+tests_fuzz_imsilist_replay_SOURCES = fuzz/fuzz_imsilist.c fuzz/replay.c
+tests_fuzz_imsilist_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"imsilist"'
+tests_fuzz_imsilist_replay_LDADD = $(UK_OPDB_LIBS) $(PCSC_LIBS)
+tests_fuzz_porin_replay_SOURCES = fuzz/fuzz_porin.c fuzz/replay.c
+tests_fuzz_porin_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"porin"'
+tests_fuzz_porin_replay_LDADD = $(UK_OPDB_LIBS) $(PCSC_LIBS)

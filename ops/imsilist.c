@@ -74,7 +74,7 @@ static int strset_add(struct strset *s, const char *key)
 	for (i = hash(key) & (s->cap - 1); s->k[i][0] != '\0'; i = (i + 1) & (s->cap - 1))
 		if (strcmp(s->k[i], key) == 0)
 			return 0;
-	snprintf(s->k[i], sizeof(s->k[i]), "%s", key);
+	memcpy(s->k[i], key, strlen(key) + 1);	/* keys are at most 20 digits */
 	s->n++;
 	return 1;
 }
@@ -190,6 +190,23 @@ int ops_list_parse(const char *text, size_t len, int mode, struct ops_list *l, c
 		goto out;
 	}
 	l->by_iccid = ci >= 0;
+	{
+		/* size the duplicate sets for the whole list at once */
+		size_t lines = 1, k;
+
+		for (k = 0; k < len; k++)
+			lines += text[k] == '\n';
+		for (seen.cap = 1024; seen.cap < 2 * lines + 2; seen.cap *= 2)
+			;
+		seen.k = calloc(seen.cap, sizeof(*seen.k));
+		seen_new.cap = mode == OPS_LIST_SWITCH ? seen.cap : 0;
+		seen_new.k = seen_new.cap ? calloc(seen_new.cap, sizeof(*seen_new.k)) : NULL;
+		if (seen.k == NULL || (seen_new.cap && seen_new.k == NULL)) {
+			snprintf(err, errlen, "out of memory");
+			rc = OPS_EIO;
+			goto out;
+		}
+	}
 	while ((nf = uk_csv_next(&c, rec, REC_MAX, f, MAXF)) != 0) {
 		struct ops_listrow r;
 		const char *why = NULL;
@@ -214,12 +231,13 @@ int ops_list_parse(const char *text, size_t len, int mode, struct ops_list *l, c
 				     strspn(f[pi], "0123456789abcdefABCDEF ") != strlen(f[pi])))
 			why = "por: hex (segments separated by spaces)";
 		if (why == NULL) {
+			/* lengths checked above: they fit */
 			if (ci >= 0)
-				snprintf(r.iccid, sizeof(r.iccid), "%s", f[ci]);
+				memcpy(r.iccid, f[ci], strlen(f[ci]) + 1);
 			if (ii >= 0)
-				snprintf(r.imsi, sizeof(r.imsi), "%s", f[ii]);
+				memcpy(r.imsi, f[ii], strlen(f[ii]) + 1);
 			if (ni >= 0)
-				snprintf(r.new_imsi, sizeof(r.new_imsi), "%s", f[ni]);
+				memcpy(r.new_imsi, f[ni], strlen(f[ni]) + 1);
 			/* the same card twice (a PoR file may repeat cards) */
 			if (mode != OPS_LIST_POR) {
 				d = strset_add(&seen, ci >= 0 ? r.iccid : r.imsi);

@@ -84,6 +84,7 @@ enum {
 	S_MSG_ADD, S_MSG_GET, S_MSG_LATEST, S_MSG_STATE, S_MSG_EACH, S_MSG_COUNT, S_MSG_COUNT_ALL,
 	S_POR_ADD, S_POR_COUNT, S_CARD_COUNT, S_VIEW_ICCID, S_VIEW_IMSI,
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_DEFER_FK, S_BEGIN_READ,
+	S_STAGE_MAKE, S_STAGE, S_STAGE_CNTR, S_STAGE_CLEAR, S_STAGE_COUNT,
 	S_N
 };
 
@@ -91,8 +92,7 @@ enum {
 #define VIEW_SQL \
 	"SELECT c.iccid, c.imsi, c.key_index, c.state, k.alg, k.k, k.opc, k.op_is_opc, k.kic, k.kid," \
 	" k.kic_key, k.kid_key, k.tar, k.next_cntr, k.sqn, k.state, k.pending," \
-	" (SELECT m.new_imsi FROM messages m WHERE m.campaign = ?2 AND m.iccid = c.iccid)," \
-	" EXISTS(SELECT 1 FROM messages m WHERE m.campaign = ?2 AND m.iccid = c.iccid)," \
+	" (SELECT ifnull(m.new_imsi, '') FROM messages m WHERE m.campaign = ?2 AND m.iccid = c.iccid)," \
 	" (SELECT m.state FROM messages m WHERE m.iccid = c.iccid AND m.campaign <> ?2" \
 	"  ORDER BY m.campaign DESC LIMIT 1)" \
 	" FROM cards c LEFT JOIN keysets k ON k.iccid = c.iccid AND k.idx = c.key_index "
@@ -144,6 +144,14 @@ static const char *const stmt_sql[S_N] = {
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_DEFER_FK] = "PRAGMA defer_foreign_keys = ON",
 	[S_BEGIN_READ] = "BEGIN DEFERRED",
+	[S_STAGE_MAKE] = "CREATE TEMP TABLE IF NOT EXISTS stage(iccid TEXT NOT NULL,"
+			 " key_index INTEGER NOT NULL, cntr INTEGER NOT NULL)",
+	[S_STAGE] = "INSERT INTO temp.stage VALUES(?1, ?2, ?3)",
+	[S_STAGE_COUNT] = "SELECT count(*) FROM temp.stage",
+	[S_STAGE_CNTR] = "UPDATE main.keysets SET next_cntr = s.cntr + 1 FROM temp.stage AS s"
+			 " WHERE keysets.iccid = s.iccid AND keysets.idx = s.key_index"
+			 " AND keysets.next_cntr <= s.cntr AND keysets.state <> 'retired'",
+	[S_STAGE_CLEAR] = "DELETE FROM temp.stage",
 };
 
 struct ops_db {
@@ -212,7 +220,13 @@ static int step_done(struct ops_db *db, sqlite3_stmt *s, const char *what, char 
 
 static void copy_text(char *dst, size_t cap, const unsigned char *src)
 {
-	snprintf(dst, cap, "%s", src != NULL ? (const char *)src : "");
+	size_t n = src != NULL ? strlen((const char *)src) : 0;
+
+	if (n >= cap)
+		n = cap - 1;
+	if (n > 0)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 static size_t copy_blob(uint8_t *dst, size_t cap, sqlite3_stmt *s, int col)
@@ -280,7 +294,7 @@ static int check_schema(struct ops_db *db, unsigned flags, char *err, size_t err
 		snprintf(err, errlen, "no schema_version in meta");
 		return OPS_EFORMAT;
 	}
-	rc = atoi((const char *)sqlite3_column_text(s, 0));
+	rc = (int)strtol((const char *)sqlite3_column_text(s, 0), NULL, 10);
 	sqlite3_finalize(s);
 	if (rc != OPS_DB_SCHEMA_VERSION) {
 		snprintf(err, errlen, "schema version %d, this program knows %d", rc,
@@ -350,6 +364,11 @@ int ops_db_open(const char *path, unsigned flags, struct ops_db **out, char *err
 	}
 	*out = db;
 	return 0;
+}
+
+void ops_db_set_busy_timeout(struct ops_db *db, int ms)
+{
+	sqlite3_busy_timeout(db->h, ms);
 }
 
 int ops_db_reopen(struct ops_db *db, struct ops_db **out, char *err, size_t errlen)
@@ -506,7 +525,7 @@ static void ks_row(sqlite3_stmt *s, int c0, const char *iccid, unsigned index,
 		   struct ops_keyset *ks)
 {
 	memset(ks, 0, sizeof(*ks));
-	snprintf(ks->r.iccid, sizeof(ks->r.iccid), "%s", iccid);
+	copy_text(ks->r.iccid, sizeof(ks->r.iccid), (const unsigned char *)iccid);
 	ks->r.index = index;
 	ks->r.alg = (uint8_t)sqlite3_column_int(s, c0 + 0);
 	ks->r.k_len = (uint8_t)copy_blob(ks->r.k, sizeof(ks->r.k), s, c0 + 1);
@@ -590,11 +609,11 @@ int ops_db_card_view(struct ops_db *db, const char *key, int by_imsi, int64_t ca
 		ks_row(s, 4, v->card.iccid, v->card.key_index, &v->ks);
 	else
 		memset(&v->ks, 0, sizeof(v->ks));
+	v->in_campaign = sqlite3_column_type(s, 17) != SQLITE_NULL;
 	copy_text(v->new_imsi, sizeof(v->new_imsi), sqlite3_column_text(s, 17));
-	v->in_campaign = sqlite3_column_int(s, 18);
-	v->other_state = sqlite3_column_type(s, 19) == SQLITE_NULL
+	v->other_state = sqlite3_column_type(s, 18) == SQLITE_NULL
 				 ? -1 : name_index(msg_state_names, OPS_MSG_NSTATES,
-						   sqlite3_column_text(s, 19));
+						   sqlite3_column_text(s, 18));
 	sqlite3_reset(s);
 	return 0;
 }
@@ -750,6 +769,28 @@ int ops_db_campaign_add(struct ops_db *db, struct ops_campaign *c, char *err, si
 
 /* ---- messages ------------------------------------------------------- */
 
+/* INSERT one message row (m->created set if 0). */
+static int msg_insert(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = stmt(db, S_MSG_ADD);
+
+	if (s == NULL)
+		return dberr(db, "message", err, errlen);
+	sqlite3_bind_int64(s, 1, m->campaign);
+	sqlite3_bind_text(s, 2, m->iccid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, m->imsi, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, (int)m->key_index);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)m->cntr);
+	if (m->new_imsi[0] != '\0')
+		sqlite3_bind_text(s, 6, m->new_imsi, -1, SQLITE_STATIC);
+	if (m->new_index >= 0)
+		sqlite3_bind_int(s, 7, m->new_index);
+	sqlite3_bind_blob(s, 8, m->packet, (int)m->packet_len, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 9, m->tpdu, (int)m->tpdu_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 10, m->created ? m->created : (int64_t)time(NULL));
+	return step_done(db, s, "message", err, errlen);
+}
+
 int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = stmt(db, S_KS_CNTR);
@@ -772,28 +813,66 @@ int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t er
 			 m->iccid, (unsigned long long)m->cntr);
 		return OPS_EREFUSED;
 	}
-	s = stmt(db, S_MSG_ADD);
-	if (s == NULL)
-		return dberr(db, "message", err, errlen);
-	if (m->created == 0)
-		m->created = (int64_t)time(NULL);
-	sqlite3_bind_int64(s, 1, m->campaign);
-	sqlite3_bind_text(s, 2, m->iccid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, m->imsi, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, (int)m->key_index);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)m->cntr);
-	if (m->new_imsi[0] != '\0')
-		sqlite3_bind_text(s, 6, m->new_imsi, -1, SQLITE_STATIC);
-	if (m->new_index >= 0)
-		sqlite3_bind_int(s, 7, m->new_index);
-	sqlite3_bind_blob(s, 8, m->packet, (int)m->packet_len, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 9, m->tpdu, (int)m->tpdu_len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 10, m->created);
-	rc = step_done(db, s, "message", err, errlen);
+	rc = msg_insert(db, m, err, errlen);
 	if (rc == 0) {
 		m->state = OPS_MSG_BUILT;
 		m->rsc = -1;
 	}
+	return rc;
+}
+
+int ops_db_msg_stage(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (db->st[S_STAGE] == NULL) {
+		rc = simple(db, S_STAGE_MAKE, "stage", err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	if (m->cntr < 1 || m->cntr > OTA_CNTR_MAX) {
+		snprintf(err, errlen, "counter out of range");
+		return OPS_EARG;
+	}
+	/* the message now; its counter with the batch (ops_db_msg_flush) */
+	rc = msg_insert(db, m, err, errlen);
+	if (rc != 0)
+		return rc;
+	s = stmt(db, S_STAGE);
+	if (s == NULL)
+		return dberr(db, "stage", err, errlen);
+	sqlite3_bind_text(s, 1, m->iccid, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, (int)m->key_index);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)m->cntr);
+	return step_done(db, s, "stage", err, errlen);
+}
+
+int ops_db_msg_flush(struct ops_db *db, int64_t campaign, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	sqlite3_int64 n = 0;
+	int rc;
+
+	(void)campaign;
+	if (db->st[S_STAGE] == NULL)
+		return 0;	/* nothing staged yet */
+	s = stmt(db, S_STAGE_COUNT);
+	if (s == NULL || sqlite3_step(s) != SQLITE_ROW)
+		return dberr(db, "stage", err, errlen);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (n == 0)
+		return 0;
+	rc = simple(db, S_STAGE_CNTR, "counters", err, errlen);
+	if (rc == 0 && sqlite3_changes64(db->h) != n) {
+		snprintf(err, errlen, "%lld of %lld counters already used or key sets retired",
+			 (long long)(n - sqlite3_changes64(db->h)), (long long)n);
+		rc = OPS_EREFUSED;
+	}
+	/* the staged rows go whatever happened: the caller rolls back on error */
+	if (simple(db, S_STAGE_CLEAR, "stage", NULL, 0) != 0 && rc == 0)
+		rc = dberr(db, "stage", err, errlen);
 	return rc;
 }
 

@@ -35,6 +35,8 @@ struct ops_db;
 int ops_db_open(const char *path, unsigned flags, struct ops_db **out, char *err,
 		size_t errlen);
 void ops_db_close(struct ops_db *db);
+/* How long a write waits for another writer's lock (default 10 s). */
+void ops_db_set_busy_timeout(struct ops_db *db, int ms);
 /* A second handle on the same database (for another thread). */
 int ops_db_reopen(struct ops_db *db, struct ops_db **out, char *err, size_t errlen);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
@@ -145,6 +147,13 @@ struct ops_msg {
  * counter, so a counter is never reused) and INSERT the message (UNIQUE
  * campaign + iccid: OPS_EREFUSED if the card has one). */
 int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t errlen);
+/* The same for many messages at once, inside the caller's transaction:
+ * stage INSERTs the message and notes its counter (a TEMP table); flush,
+ * before the COMMIT, reserves every noted counter with one UPDATE and
+ * answers OPS_EREFUSED if any is below its key set's next one (the caller
+ * then rolls the whole batch back: messages and counters go together). */
+int ops_db_msg_stage(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen);
+int ops_db_msg_flush(struct ops_db *db, int64_t campaign, char *err, size_t errlen);
 int ops_db_msg_get(struct ops_db *db, int64_t campaign, const char *iccid, struct ops_msg *m,
 		   char *err, size_t errlen);
 /* The newest message of the card in any campaign (OPS_ENOTFOUND if none):

@@ -6,6 +6,10 @@
  * enveloped to the recipient).
  *
  * usage: campaign_keyfile SIGNER.pem SIGNER.key RECIPIENT.pem OUT INDEX KEYS.json...
+ *        campaign_keyfile SIGNER.pem SIGNER.key RECIPIENT.pem OUT --random N
+ * The second form makes N cards with random keys, index 0: ICCID
+ * 8988239 + 12-digit n + 9, IMSI 00101 + 10-digit n, last counter
+ * 5 + n % 100 (what the kill test checks the campaign's counters against).
  */
 #include "config.h"
 
@@ -18,6 +22,7 @@
 #include "common/secmem.h"
 #include "ops/keyfile.h"
 #include "uicckit/keyset.h"
+#include <openssl/rand.h>
 
 static int hexfield(json_t *o, const char *name, uint8_t *out, size_t cap, uint8_t *len)
 {
@@ -46,6 +51,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	want = (unsigned)strtoul(argv[5], NULL, 10);
+	if (strcmp(argv[5], "--random") == 0)
+		want = 0;
 	signer = ops_party_load(argv[1], argv[2], err, sizeof(err));
 	to = ops_party_load(argv[3], NULL, err, sizeof(err));
 	if (signer == NULL || to == NULL) {
@@ -53,6 +60,30 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	memset(&l, 0, sizeof(l));
+	if (strcmp(argv[5], "--random") == 0) {
+		unsigned long n = strtoul(argv[6], NULL, 10) % 1000000000UL, k;
+
+		for (k = 0; k < n; k++) {
+			struct ops_keyrec r;
+
+			memset(&r, 0, sizeof(r));
+			snprintf(r.iccid, sizeof(r.iccid), "8988239%012u9", (unsigned)k);
+			snprintf(r.imsi, sizeof(r.imsi), "00101%010u", (unsigned)k);
+			r.alg = UICC_ALG_MILENAGE;
+			r.op_is_opc = 1;
+			r.k_len = r.opc_len = r.kic_len = r.kid_len = 16;
+			if (RAND_bytes(r.k, 16) != 1 || RAND_bytes(r.opc, 16) != 1 ||
+			    RAND_bytes(r.kic_key, 16) != 1 || RAND_bytes(r.kid_key, 16) != 1)
+				return 1;
+			r.kic = r.kid = 0x12;
+			memcpy(r.tar, "\xb0\x00\x01", 3);
+			r.cntr = 5 + k % 100;
+			if (ops_keyrecs_add(&l, &r) != 0)
+				return 1;
+			ops_keyrec_cleanse(&r);
+		}
+		argc = 6;	/* no JSON files */
+	}
 	for (i = 6; i < argc; i++) {
 		json_error_t je;
 		json_t *doc = json_load_file(argv[i], 0, &je), *sets, *o;

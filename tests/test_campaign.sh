@@ -136,10 +136,16 @@ grep -q "line 3: .*does not verify" err.txt && ok || bad "tampered: $(cat err.tx
 printf 'iccid,por\n%s,%s\n' $ICCID2 "$POR2" > por2.csv
 "$OTA" por --db A.db --campaign c1 por2.csv > out.txt
 rc_is "genuine PoR after the tampered one" $? 0
-# A keeps no usable key set for a handed-over card
-"$AUC" gen --db A.db --imsi 001010000000001 > /dev/null 2> err.txt
-rc_is "A's AuC after the hand-over" $? 1
-grep -q "handed over" err.txt && ok || bad "A AuC: $(cat err.txt)"
+# handed over: A keeps the old key set for the AuC alone, the card refuses it
+check "A's vector after the hand-over" "$(attach A.db 001010000000001 card1.json)" 9862
+"$OTA" status --db A.db --json > out.txt
+grep -q '"handed_over":2' out.txt && ok || bad "A status: $(cat out.txt)"
+# a handed-over card is in no campaign of A's again
+printf 'iccid,new_imsi\n%s,001020000000077\n' $ICCID1 > again.csv
+"$OTA" switch --db A.db --campaign again --imsi-list again.csv --out a.csv \
+	--handover a.cms --cert mnoA.pem --key mnoA.key 2> err.txt > /dev/null
+rc_is "switching a handed-over card" $? 2
+grep -q "was handed over" err.txt && ok || bad "handed over: $(cat err.txt)"
 
 # --- card 4 through PC/SC: uicc-ota send on a private pcscd + vpcd ---------
 DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
@@ -217,6 +223,10 @@ POR3=$(echo "$out" | sed -n 2p)
 printf 'iccid,por\n%s,%s\n' $ICCID3 "$POR3" > por3.csv
 "$OTA" por --db A.db --campaign c3a por3.csv > out.txt
 rc_is "3a PoR" $? 0
+# 3a: the card keeps the key set for B: A's copy is wiped, its AuC refuses
+"$AUC" gen --db A.db --imsi 001010000000003 > /dev/null 2> err.txt
+rc_is "A's AuC after the 3a hand-over" $? 1
+grep -q "not kept here (handed over)" err.txt && ok || bad "A AuC 3a: $(cat err.txt)"
 "$OTA" import --db B.db --cert mnoB.pem --key mnoB.key --trust mnoA.pem ho3.cms > out.txt
 rc_is "B imports the 3a hand-over" $? 0
 grep -q "hand-over list (3a)" out.txt && ok || bad "3a import: $(cat out.txt)"

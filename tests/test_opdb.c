@@ -234,16 +234,17 @@ START_TEST(counter_reserved_with_message)
 		ck_assert_int_eq(ops_db_msg_latest(db, "89882390000000000019", &c, &st, err, sizeof(err)), 0);
 		ck_assert_int_eq(c, camp);
 		ck_assert_int_eq(st, OPS_MSG_BUILT);
-		ck_assert_int_eq(ops_db_msg_set_state(db, g.id, OPS_MSG_DONE, 0, err, sizeof(err)), 0);
+		ck_assert_int_eq(ops_db_msg_set_state(db, &g, OPS_MSG_DONE, 0, err, sizeof(err)), 0);
 		ck_assert_int_eq(ops_db_msg_counts(db, camp, counts, err, sizeof(err)), 0);
 		ck_assert_uint_eq(counts[OPS_MSG_DONE], 1);
 		ck_assert_uint_eq(counts[OPS_MSG_BUILT], 0);
-		ck_assert_int_eq(ops_db_por_add(db, g.id, (const uint8_t *)"\x02\x71", 2, 1, 0, "ok",
+		ck_assert_int_eq(ops_db_por_add(db, &g, (const uint8_t *)"\x02\x71", 2, 1, 0, "ok",
 						err, sizeof(err)), 0);
-		ck_assert_int_eq(ops_db_por_count(db, g.id, &n, err, sizeof(err)), 0);
+		ck_assert_int_eq(ops_db_por_count(db, &g, &n, err, sizeof(err)), 0);
 		ck_assert_uint_eq(n, 1);
 		/* a PoR for no message violates the foreign key */
-		ck_assert_int_eq(ops_db_por_add(db, 999, (const uint8_t *)"\x02", 1, 0, -1, "x",
+		g.campaign = 999;
+		ck_assert_int_eq(ops_db_por_add(db, &g, (const uint8_t *)"\x02", 1, 0, -1, "x",
 						err, sizeof(err)), OPS_EREFUSED);
 	}
 	ops_keyset_cleanse(&ks);
@@ -255,7 +256,7 @@ static int count_cb(void *ctx, const struct ops_msg *m)
 {
 	int *n = ctx;
 
-	ck_assert_uint_eq(m->cntr, 100 + (uint64_t)*n);
+	ck_assert_uint_eq(m->cntr, 100 + (uint64_t)*n);	/* ICCID order = insertion order here */
 	(*n)++;
 	return 0;
 }

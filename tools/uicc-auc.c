@@ -587,16 +587,14 @@ static int db_keyset(struct opts *o, struct ops_db **db, struct ops_keyset *ks)
 		fprintf(stderr, "%s: IMSI %s is not in %s\n", prog, o->imsi, o->db);
 		return EXIT_USAGE;
 	}
-	if (rc == 0 && c.state != OPS_CARD_ACTIVE) {
-		fprintf(stderr, "%s: IMSI %s: card %s was handed over: no key set here\n", prog,
-			o->imsi, c.iccid);
-		return EXIT_VERIFY;
-	}
+	/* the key set in use, if kept: after a 3b switch the old one answers
+	 * (fallback; the card refuses it once the switch is confirmed) */
 	if (rc == 0)
 		rc = ops_db_keyset_get(*db, c.iccid, c.key_index, ks, err, sizeof(err));
-	if (rc == 0 && ks->state != OPS_KS_ACTIVE) {
-		fprintf(stderr, "%s: IMSI %s: key set %u is not usable here\n", prog, o->imsi,
-			c.key_index);
+	if ((rc == 0 && ks->state != OPS_KS_ACTIVE) || rc == OPS_ENOTFOUND) {
+		fprintf(stderr, "%s: IMSI %s: key set %u of card %s is not kept here%s\n", prog,
+			o->imsi, c.key_index, c.iccid,
+			c.state == OPS_CARD_HANDED_OVER ? " (handed over)" : "");
 		return EXIT_VERIFY;
 	}
 	if (rc != 0) {

@@ -57,7 +57,7 @@ static const char usage_text[] =
 	"           (key file or hand-over list, told apart by content)\n"
 	"  switch   --db DB --campaign NAME --imsi-list CSV [--keep-keys] --out MSGS.csv\n"
 	"           [--envelope] [--oa DIGITS] --handover FILE --cert ME.pem --key ME.key\n"
-	"           [--to PEER.pem] [--strict] [--json]\n"
+	"           [--to PEER.pem] [--strict] [--batch N] [--json]\n"
 	"  rekey    --db DB --campaign NAME --iccid-list CSV --out MSGS.csv [--envelope]\n"
 	"           [--oa DIGITS] [--strict] [--json]\n"
 	"  send     --db DB --campaign NAME --reader NAME [--reader NAME...] [--resend] [--json]\n"
