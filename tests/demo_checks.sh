@@ -13,7 +13,7 @@ demo_checks() {
 	check "personalised" "$(count '"actor":"manufacturer","outcome":"personalised"')" 1
 	check "A imports" "$(count '"step":"import","actor":"operator A","outcome":"imported"')" 1
 	check "B imports" "$(count '"step":"import","actor":"operator B","outcome":"imported"')" 2
-	check "attach ok" "$(count '"outcome":"attach ok"')" 6
+	check "attach ok" "$(count '"outcome":"attach ok"')" 7
 	check "attach failed" "$(count '"outcome":"attach failed"')" 0
 	check "PoR OK" "$(count '"outcome":"PoR OK"')" 4
 	check "REFRESH" "$(count '"outcome":"REFRESH"')" 3
@@ -22,15 +22,15 @@ demo_checks() {
 	check "campaign done" "$(count '"step":"campaign status","actor":"operator A","outcome":"1 done"')" 1
 	check "A's keys refused" "$(count '"step":"old keys","actor":"operator A","outcome":"refused"')" 1
 	check "fallback" "$(count '"step":"fallback","actor":"card","outcome":"fallback"')" 1
-	check "3a rekey" "$(count '"alternative":"3a","step":"proof of receipt","actor":"operator B","outcome":"keys replaced"')" 1
+	check "3a rekey" "$(count '"alternative":"3a","step":"key transfer","actor":"operator B","outcome":"keys replaced"')" 1
 	check "no surprise" "$(count '"outcome":"unexpected"')" 0
 	check "summary" "$(echo "$out" | tail -1 | sed -n 's/.*"outcome":"\([a-z]*\)".*/\1/p')" ok
 	# the order of 3b: attach at A, B's list, switch, release, B imports,
-	# delivery, PoR, REFRESH, new IMSI, attach at B
+	# delivery, PoR, REFRESH, A verifies the PoR, new IMSI, attach at B
 	order=$(echo "$out" | grep '"alternative":"3b"' |
 		sed -n 's/.*"actor":"\([^"]*\)","outcome":"\([^"]*\)".*/\1:\2/p' | head -11 | tr '\n' ' ')
 	case "$order" in
-	"operator A:attach ok operator B:sent operator A:sent escrow:released operator B:imported terminal:delivered card:PoR OK card:REFRESH terminal:new IMSI operator B:attach ok "*)
+	"operator A:attach ok operator B:sent operator A:sent escrow:released operator B:imported terminal:delivered card:PoR sent card:REFRESH operator A:PoR OK terminal:new IMSI operator B:attach ok "*)
 		pass=$((pass + 1)) ;;
 	*) echo "FAIL: order: $order"; fails=$((fails + 1)) ;;
 	esac

@@ -143,6 +143,32 @@ static int pcsc_atr(struct pcsc_link *l, uint8_t *atr, size_t cap, size_t *atr_l
 	return 0;
 }
 
+/* A module waits for its card: up to CARD_WAIT_MS for the reader to
+ * report one present (a card served by vpcd appears a moment after its
+ * server starts).  Whatever the outcome, SCardConnect says what it finds. */
+#define CARD_WAIT_MS 10000
+
+static void wait_card(struct pcsc_link *l)
+{
+	SCARD_READERSTATE rs;
+	int waited = 0;
+
+	memset(&rs, 0, sizeof(rs));
+	rs.szReader = l->reader;
+	rs.dwCurrentState = SCARD_STATE_UNAWARE;
+	while (waited < CARD_WAIT_MS) {
+		LONG rv = SCardGetStatusChange(l->cx, 500, &rs, 1);
+
+		if (rv == SCARD_S_SUCCESS && (rs.dwEventState & SCARD_STATE_PRESENT))
+			return;
+		if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT)
+			return;
+		if (rv == SCARD_S_SUCCESS)
+			rs.dwCurrentState = rs.dwEventState;
+		waited += 500;
+	}
+}
+
 static int pcsc_power(void *ctx, enum term_power how, uint8_t *atr, size_t cap, size_t *atr_len,
 		      char *err, size_t errlen)
 {
@@ -150,6 +176,7 @@ static int pcsc_power(void *ctx, enum term_power how, uint8_t *atr, size_t cap, 
 	LONG rv;
 
 	if (!l->connected) {
+		wait_card(l);
 		rv = SCardConnect(l->cx, l->reader, SCARD_SHARE_EXCLUSIVE,
 				  SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &l->h, &l->proto);
 		if (rv != SCARD_S_SUCCESS) {
