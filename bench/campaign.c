@@ -93,9 +93,11 @@ static int setup(struct ops_db *db, unsigned long n, char *err, size_t errlen)
 	int rc = ops_db_begin(db, err, errlen);
 
 	for (i = 0; rc == 0 && i < n; i++) {
+		unsigned v = (unsigned)(i % 1000000000UL);	/* n <= 1e8: no wrap */
+
 		memset(&c, 0, sizeof(c));
-		snprintf(c.iccid, sizeof(c.iccid), "8988239%012lu9", i);
-		snprintf(c.imsi, sizeof(c.imsi), "00101%010lu", i);
+		snprintf(c.iccid, sizeof(c.iccid), "8988239%012u9", v);
+		snprintf(c.imsi, sizeof(c.imsi), "00101%010u", v);
 		rc = ops_db_card_put(db, &c, err, errlen);
 		if (rc != 0)
 			break;
@@ -191,7 +193,8 @@ int main(int argc, char **argv)
 		return 1;
 	len = (size_t)sprintf(list, "iccid,new_imsi\n");
 	for (i = 0; i < n; i++)
-		len += (size_t)sprintf(list + len, "8988239%012lu9,00102%010lu\n", i, i);
+		len += (size_t)sprintf(list + len, "8988239%012u9,00102%010u\n", (unsigned)i,
+				       (unsigned)i);
 	memset(&p, 0, sizeof(p));
 	p.name = "bench";
 	p.kind = OPS_KIND_3B;

@@ -273,15 +273,15 @@ START_TEST(batch_and_iterate)
 	for (i = 0; i < 500; i++) {
 		char imsi[16];
 
-		snprintf(iccid, sizeof(iccid), "8988239%013d", i);
-		snprintf(imsi, sizeof(imsi), "00101%010d", i);
+		snprintf(iccid, sizeof(iccid), "8988239%013u", (unsigned)i % 1000u);
+		snprintf(imsi, sizeof(imsi), "00101%010u", (unsigned)i % 1000u);
 		add_card(db, iccid, imsi, 100 + (uint64_t)i);
 	}
 	ck_assert_int_eq(ops_db_commit(db, err, sizeof(err)), 0);
 	camp = add_campaign(db, "batch");
 	ck_assert_int_eq(ops_db_begin(db, err, sizeof(err)), 0);
 	for (i = 0; i < 500; i++) {
-		snprintf(iccid, sizeof(iccid), "8988239%013d", i);
+		snprintf(iccid, sizeof(iccid), "8988239%013u", (unsigned)i % 1000u);
 		fill_msg(&m, camp, iccid, 100 + (uint64_t)i);
 		ck_assert_msg(ops_db_msg_record(db, &m, err, sizeof(err)) == 0, "%s", err);
 	}
