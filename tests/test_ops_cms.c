@@ -313,7 +313,7 @@ static void make_list(struct ops_keyrecs *l, size_t cards, unsigned sets)
 		char iccid[21];
 		struct ops_keyrec r;
 
-		snprintf(iccid, sizeof(iccid), "89882390%011zu%c", c, '0' + (char)(c % 10));
+		snprintf(iccid, sizeof(iccid), "89882390%011u%c", (unsigned)c, '0' + (char)(c % 10));
 		for (i = 0; i < sets; i++) {
 			ot_keyrec(&r, iccid, i);
 			ck_assert_int_eq(ops_keyrecs_add(l, &r), 0);

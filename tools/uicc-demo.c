@@ -190,7 +190,9 @@ static int runv(struct demo *d, char *const argv[])
 	if (logfd >= 0)
 		close(logfd);
 	buf = malloc(cap);
-	while (buf != NULL) {
+	if (buf == NULL)
+		cap = 0;	/* nothing is read: the tool sees a closed pipe */
+	while (cap > 0) {
 		if (len + 1024 > cap) {
 			char *n = realloc(buf, cap * 2);
 
