@@ -80,6 +80,10 @@ before=$(sha256sum < "$dir/card.json")
 check "malformed message file: input error" $? 2
 has "malformed: line number" "line 2" "$dir/out"
 check "malformed: card untouched" "$(sha256sum < "$dir/card.json")" "$before"
+# no network: the power-up succeeds (exit 0) but nothing attached
+"$TERM" "$dir/card.json" --pin1 1234 --json > "$dir/out" 2>&1
+check "no network: exit" "$?" 0
+has "no network: not attached" '"event":"summary".*"attached":false,"attaches_ok":0' "$dir/out"
 "$TERM" --help | grep -q "usage: uicc-term" && ok || bad "--help"
 
 # --- OTA switch, PoR, REFRESH, re-attach with the new IMSI ------------------

@@ -364,7 +364,7 @@ int main(int argc, char **argv)
 	term_get_stats(t, &st);
 	sum = json_pack("{s:s, s:I, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:i}", "event", "summary",
 			"session", (json_int_t)a.sessions, "iccid", term_iccid(t), "imsi",
-			term_imsi(t), "attached", rc == 1, "attaches_ok", (json_int_t)st.attaches_ok,
+			term_imsi(t), "attached", rc == 1 && have_net, "attaches_ok", (json_int_t)st.attaches_ok,
 			"attaches_failed", (json_int_t)st.attaches_failed, "pors",
 			(json_int_t)st.pors, "refreshes", (json_int_t)st.refreshes, "exit", ex);
 	if (sum != NULL) {
@@ -372,7 +372,9 @@ int main(int argc, char **argv)
 
 		snprintf(text, sizeof(text),
 			 "%s: IMSI %s, %u attach(es) ok, %u failed, %u PoR(s), %u REFRESH; exit %d",
-			 rc == 1 ? "attached" : "not attached", term_imsi(t)[0] ? term_imsi(t) : "-",
+			 rc == 1 ? (have_net ? "attached" : "powered up (no network: no attach)")
+				 : "not attached",
+			 term_imsi(t)[0] ? term_imsi(t) : "-",
 			 st.attaches_ok, st.attaches_failed, st.pors, st.refreshes, ex);
 		json_object_set_new(sum, "text", json_string(text));
 		on_event(&out, sum);
