@@ -52,6 +52,16 @@ static int write_state(struct uicc *card, uint8_t st[UICC_M2M_STATE_LEN])
 	return uicc_admin_update_binary(card, PATH_STATE, 0, st, UICC_M2M_STATE_LEN);
 }
 
+int uicc_m2m_state_init(struct uicc *card)
+{
+	uint8_t st[UICC_M2M_STATE_LEN];
+	int rc = read_state(card, st);
+
+	if (rc == UICC_ENOTFOUND)
+		return 0;	/* a profile without the M2M files */
+	return rc != 0 ? rc : write_state(card, st);
+}
+
 static int set_state(struct uicc *card, unsigned index, uint8_t state)
 {
 	struct uicc_keyset ks;

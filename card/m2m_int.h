@@ -39,6 +39,9 @@ struct uicc_m2m_switch {
 };
 
 int uicc_m2m_read_keyidx(const struct uicc *card);
+/* Personalisation: EF.M2MSTATE counts the key sets loaded and unused from
+ * the start (0, or <0 from the store; nothing to do without the file). */
+int uicc_m2m_state_init(struct uicc *card);
 unsigned uicc_m2m_check_keyidx(struct uicc *card, struct uicc_m2m_switch *sw);
 /* Alternative 3a: move a written EF.KEYXFER into the key set in use and
  * wipe the file; 0 (nothing written or applied) or the refusing SW. */

@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include "common/bcd.h"
+#include "card/m2m_int.h"
 #include "uicckit/perso.h"
 
 /* TS 102 225 §5.1.2: KIc/KID low nibble 2 = AES (CBC / CMAC). */
@@ -147,6 +148,8 @@ int uicc_perso_apply(struct uicc *card, struct uicc_perso *p, char *err, size_t 
 		rc = uicc_admin_update_binary(card, "ADF.USIM/6F78", 0, acc, sizeof(acc));
 	for (i = 0; rc == 0 && i < p->n_keysets; i++)
 		rc = uicc_keyset_put(card, &p->ks[i], 1);
+	if (rc == 0)
+		rc = uicc_m2m_state_init(card);
 	if (rc != 0) {
 		uicc_txn_abort(card);
 		snprintf(err, errlen, "personalisation failed: %s", uicc_strerror(rc));

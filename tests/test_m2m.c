@@ -295,6 +295,11 @@ START_TEST(switch_end_to_end)
 	char *before, *after;
 
 	setup_card(&f);
+	/* EF.M2MSTATE from personalisation on: 3 key sets loaded and unused */
+	ck_assert_uint_eq(xhex(&f, "00A4040C07A0000000871002"), 0x9000);
+	ck_assert_uint_eq(xhex(&f, "00A4000C02FF04"), 0x9000);
+	ck_assert_uint_eq(xhex(&f, "00B0000010"), 0x9000);
+	ck_assert_uint_eq(f.r[UICC_M2M_ST_UNUSED], 3);
 	ck_assert_uint_eq(authenticate(&f, 0, 0x20), 0x9000);
 	read_imsi(&f, imsi);
 	ck_assert_str_eq(imsi, IMSI1);
