@@ -936,8 +936,11 @@ static int rfm_parse(int argc, char **argv)
 		rc = fail(EXIT_USAGE, "rfm parse", ota_rfm_strerror(rc));
 		goto done;
 	}
-	rc = json ? print_json(j) : 0;
-	j = NULL;
+	rc = 0;
+	if (json) {
+		rc = print_json(j);	/* takes j */
+		j = NULL;
+	}
 done:
 	json_decref(arr);
 	json_decref(j);
