@@ -28,6 +28,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "ops/cms.h"
+#include "ops/util.h"
 
 struct ops_party {
 	X509 *cert;
@@ -43,7 +44,8 @@ static void cms_free_wiped(CMS_ContentInfo *cms);
 /* Largest CMS object accepted from outside (a key file of many cards). */
 #define CMS_IN_MAX ((size_t)4 << 30)
 
-/* Reason: printf text, then the first OpenSSL error of the queue if any. */
+/* Reason: printf text (ops_vreason), then the first OpenSSL error of the
+ * queue if any; the queue is cleared. */
 static void reason(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void reason(char *err, size_t errlen, const char *fmt, ...)
@@ -57,7 +59,7 @@ static void reason(char *err, size_t errlen, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	ops_vreason(err, errlen, fmt, ap);
 	va_end(ap);
 	e = ERR_peek_error();
 	n = strlen(err);

@@ -1,8 +1,8 @@
 # ops/: key files (CMS), the key escrow, uicc-escrow, uicc-perso batch.
 noinst_LTLIBRARIES += libukops.la
-libukops_la_SOURCES = ops/cms.c ops/keyfile.c ops/escrow.c
+libukops_la_SOURCES = ops/util.c ops/cms.c ops/keyfile.c ops/escrow.c
 libukops_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
-noinst_HEADERS += ops/cms.h ops/keyfile.h ops/escrow.h tests/opstest.h
+noinst_HEADERS += ops/util.h ops/cms.h ops/keyfile.h ops/escrow.h tests/opstest.h
 UK_OPS_LIBS = libukops.la libukcommon.la $(OPENSSL_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS)
 
 # Batch personalisation needs the card library too: a library of its own,
