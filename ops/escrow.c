@@ -84,16 +84,9 @@ int ops_master_key_read(const char *path, uint8_t key[OPS_MASTER_KEY_LEN], char 
 		ops_reason(err, errlen, "no master-key file given");
 		return OPS_EARG;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ops_reason(err, errlen, "%s: %s", path, strerror(errno));
-		return OPS_EIO;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		ops_reason(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return OPS_EARG;
-	}
+	fd = ops_file_open(path, &st, err, errlen);
+	if (fd < 0)
+		return fd;	/* OPS_EIO, or OPS_EARG: not a regular file */
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
 		ops_reason(err, errlen, "%s: mode %04o: group or others have access (chmod 600 it)", path,
 		       (unsigned)(st.st_mode & 07777));
