@@ -37,7 +37,7 @@ tests_test_secrecy_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)
 # OTA switch and AUTHENTICATE
 check_PROGRAMS += tests/test_hygiene
 TESTS += tests/test_hygiene
-tests_test_hygiene_SOURCES = tests/test_hygiene.c tests/cardtest.c tests/otatest.c
+tests_test_hygiene_SOURCES = tests/test_hygiene.c tests/cardtest.c tests/otatest.c tests/freescan.c
 tests_test_hygiene_CFLAGS = $(TEST_CFLAGS)
 tests_test_hygiene_LDFLAGS = -Wl,--wrap=free
 tests_test_hygiene_LDADD = $(UK_CARD_LIBS) $(CHECK_LIBS)

@@ -43,7 +43,7 @@ TESTS += tests/test_campaign_kill.sh
 
 check_PROGRAMS += tests/test_campaign
 TESTS += tests/test_campaign
-tests_test_campaign_SOURCES = tests/test_campaign.c
+tests_test_campaign_SOURCES = tests/test_campaign.c tests/opstest.c
 tests_test_campaign_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS)
 tests_test_campaign_LDADD = $(UK_OPDB_LIBS) $(PCSC_LIBS) $(CHECK_LIBS)
 

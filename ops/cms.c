@@ -28,6 +28,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "ops/cms.h"
+#include "ops/util.h"
 
 struct ops_party {
 	X509 *cert;
@@ -43,12 +44,10 @@ static void cms_free_wiped(CMS_ContentInfo *cms);
 /* Largest CMS object accepted from outside (a key file of many cards). */
 #define CMS_IN_MAX ((size_t)4 << 30)
 
-/* Reason: printf text, then the first OpenSSL error of the queue if any. */
-static void reason(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void reason(char *err, size_t errlen, const char *fmt, ...)
+/* After a reason in err: append " (the first OpenSSL error of the queue)"
+ * if there is one and room; the queue is cleared in any case. */
+static void reason_ssl_tail(char *err, size_t errlen)
 {
-	va_list ap;
 	unsigned long e;
 	size_t n;
 
@@ -56,9 +55,6 @@ static void reason(char *err, size_t errlen, const char *fmt, ...)
 		ERR_clear_error();
 		return;
 	}
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 	e = ERR_peek_error();
 	n = strlen(err);
 	if (e != 0 && n + 3 < errlen) {
@@ -68,6 +64,19 @@ static void reason(char *err, size_t errlen, const char *fmt, ...)
 		snprintf(err + n, errlen - n, " (%s)", ebuf);
 	}
 	ERR_clear_error();
+}
+
+/* Reason: printf text (ops_vreason), then the OpenSSL error tail. */
+static void reason(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void reason(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ops_vreason(err, errlen, fmt, ap);
+	va_end(ap);
+	reason_ssl_tail(err, errlen);
 }
 
 /* ---------------------------------------------------------------- parties */
@@ -1017,15 +1026,10 @@ int ops_file_read(const char *path, size_t max, uint8_t **out, size_t *len, char
 		reason(err, errlen, "no file");
 		return OPS_EARG;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = ops_file_open(path, &st, err, errlen);
 	if (fd < 0) {
-		reason(err, errlen, "%s: %s", path, strerror(errno));
-		return OPS_EIO;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		reason(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return OPS_EIO;
+		reason_ssl_tail(err, errlen);
+		return OPS_EIO;	/* "not a regular file" too */
 	}
 	if ((unsigned long long)st.st_size > (unsigned long long)max) {
 		reason(err, errlen, "%s: %lld bytes, more than the %zu accepted", path,

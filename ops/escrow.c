@@ -21,7 +21,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +37,7 @@
 #include "common/buf.h"
 #include "common/hex.h"
 #include "ops/escrow.h"
+#include "ops/util.h"
 
 #define SCHEMA_VERSION "1"
 #define AAD_PREFIX "uicckit-escrow v1"
@@ -54,22 +54,9 @@ struct ops_escrow {
 	unsigned fail_after;	/* tests: fail the n-th commit */
 };
 
-static void reason(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void reason(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static int db_fail(struct ops_escrow *e, char *err, size_t errlen, const char *what)
 {
-	reason(err, errlen, "escrow: %s: %s", what, sqlite3_errmsg(e->db));
+	ops_reason(err, errlen, "escrow: %s: %s", what, sqlite3_errmsg(e->db));
 	return OPS_EDB;
 }
 
@@ -94,21 +81,14 @@ int ops_master_key_read(const char *path, uint8_t key[OPS_MASTER_KEY_LEN], char 
 	int fd, rc = OPS_EARG;
 
 	if (path == NULL) {
-		reason(err, errlen, "no master-key file given");
+		ops_reason(err, errlen, "no master-key file given");
 		return OPS_EARG;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		reason(err, errlen, "%s: %s", path, strerror(errno));
-		return OPS_EIO;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		reason(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return OPS_EARG;
-	}
+	fd = ops_file_open(path, &st, err, errlen);
+	if (fd < 0)
+		return fd;	/* OPS_EIO, or OPS_EARG: not a regular file */
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		reason(err, errlen, "%s: mode %04o: group or others have access (chmod 600 it)", path,
+		ops_reason(err, errlen, "%s: mode %04o: group or others have access (chmod 600 it)", path,
 		       (unsigned)(st.st_mode & 07777));
 		close(fd);
 		return OPS_EARG;
@@ -117,7 +97,7 @@ int ops_master_key_read(const char *path, uint8_t key[OPS_MASTER_KEY_LEN], char 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			reason(err, errlen, "%s: %s", path, strerror(errno));
+			ops_reason(err, errlen, "%s: %s", path, strerror(errno));
 			close(fd);
 			OPENSSL_cleanse(buf, sizeof(buf));
 			return OPS_EIO;
@@ -133,19 +113,19 @@ int ops_master_key_read(const char *path, uint8_t key[OPS_MASTER_KEY_LEN], char 
 		b--;
 	buf[b] = '\0';
 	if (b - a != 2 * OPS_MASTER_KEY_LEN) {
-		reason(err, errlen, "%s: want 64 hex digits (the 32-byte master key)", path);
+		ops_reason(err, errlen, "%s: want 64 hex digits (the 32-byte master key)", path);
 		goto done;
 	}
 	for (size_t i = a; i < b; i++) {
 		char c = buf[i];
 
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-			reason(err, errlen, "%s: not hexadecimal", path);
+			ops_reason(err, errlen, "%s: not hexadecimal", path);
 			goto done;
 		}
 	}
 	if (uk_hex_decode_exact(buf + a, key, OPS_MASTER_KEY_LEN) != UK_HEX_OK) {
-		reason(err, errlen, "%s: want 64 hex digits", path);
+		ops_reason(err, errlen, "%s: want 64 hex digits", path);
 		goto done;
 	}
 	rc = 0;
@@ -419,7 +399,7 @@ static int init_schema(struct ops_escrow *e, char *err, size_t errlen)
 	if (RAND_bytes(check, NONCE_LEN) != 1 ||
 	    gcm(1, e->key, check, (const uint8_t *)AAD_PREFIX, sizeof(AAD_PREFIX) - 1,
 		(const uint8_t *)CHECK_TEXT, tl, check + NONCE_LEN, check + NONCE_LEN + tl) != 0) {
-		reason(err, errlen, "escrow: cannot make the check value");
+		ops_reason(err, errlen, "escrow: cannot make the check value");
 		return OPS_ECRYPTO;
 	}
 	rc = begin(e, err, errlen);
@@ -446,14 +426,14 @@ static int check_master(struct ops_escrow *e, char *err, size_t errlen)
 	if (st == NULL)
 		return OPS_EDB;
 	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_bytes(st, 0) != (int)sizeof(buf)) {
-		reason(err, errlen, "escrow: no master-key check value");
+		ops_reason(err, errlen, "escrow: no master-key check value");
 		goto done;
 	}
 	memcpy(buf, sqlite3_column_blob(st, 0), sizeof(buf));
 	if (gcm(0, e->key, buf, (const uint8_t *)AAD_PREFIX, sizeof(AAD_PREFIX) - 1,
 		buf + NONCE_LEN, tl, pt, buf + NONCE_LEN + tl) != 0 ||
 	    CRYPTO_memcmp(pt, CHECK_TEXT, tl) != 0) {
-		reason(err, errlen, "escrow: wrong master key (the check value does not decrypt)");
+		ops_reason(err, errlen, "escrow: wrong master key (the check value does not decrypt)");
 		rc = OPS_ECRYPTO;
 		goto done;
 	}
@@ -484,7 +464,7 @@ static int check_schema(struct ops_escrow *e, char *err, size_t errlen)
 	    memcmp(sqlite3_column_blob(st, 0), SCHEMA_VERSION, 1) == 0)
 		rc = 0;
 	else
-		reason(err, errlen, "escrow: not a uicckit escrow database of schema version %s",
+		ops_reason(err, errlen, "escrow: not a uicckit escrow database of schema version %s",
 		       SCHEMA_VERSION);
 	sqlite3_finalize(st);
 	return rc;
@@ -499,7 +479,7 @@ int ops_escrow_open(const char *path, const uint8_t *master, unsigned flags,
 
 	if (out == NULL || path == NULL || (master == NULL && !rdonly) ||
 	    (rdonly && (flags & OPS_ESCROW_CREATE))) {
-		reason(err, errlen, "escrow: bad arguments (no path, or no master key)");
+		ops_reason(err, errlen, "escrow: bad arguments (no path, or no master key)");
 		return OPS_EARG;
 	}
 	*out = NULL;
@@ -507,12 +487,12 @@ int ops_escrow_open(const char *path, const uint8_t *master, unsigned flags,
 		int fd;
 
 		if (errno != ENOENT || !(flags & OPS_ESCROW_CREATE)) {
-			reason(err, errlen, "escrow: %s: %s", path, strerror(errno));
+			ops_reason(err, errlen, "escrow: %s: %s", path, strerror(errno));
 			return errno == ENOENT ? OPS_ENOTFOUND : OPS_EIO;
 		}
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0) {
-			reason(err, errlen, "escrow: %s: cannot create: %s", path, strerror(errno));
+			ops_reason(err, errlen, "escrow: %s: cannot create: %s", path, strerror(errno));
 			return OPS_EIO;
 		}
 		close(fd);
@@ -520,7 +500,7 @@ int ops_escrow_open(const char *path, const uint8_t *master, unsigned flags,
 	}
 	e = calloc(1, sizeof(*e));
 	if (e == NULL) {
-		reason(err, errlen, "out of memory");
+		ops_reason(err, errlen, "out of memory");
 		return OPS_EARG;
 	}
 	e->rdonly = rdonly;
@@ -531,7 +511,7 @@ int ops_escrow_open(const char *path, const uint8_t *master, unsigned flags,
 	if (sqlite3_open_v2(path, &e->db,
 			    rdonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		rc = OPS_EDB;
-		reason(err, errlen, "escrow: %s: %s", path, e->db ? sqlite3_errmsg(e->db) : "open");
+		ops_reason(err, errlen, "escrow: %s: %s", path, e->db ? sqlite3_errmsg(e->db) : "open");
 		goto fail;
 	}
 	sqlite3_busy_timeout(e->db, 10000);
@@ -572,7 +552,7 @@ void ops_escrow_close(struct ops_escrow *e)
 static int need_key(struct ops_escrow *e, char *err, size_t errlen)
 {
 	if (e == NULL || !e->have_key) {
-		reason(err, errlen, "escrow: opened without the master key");
+		ops_reason(err, errlen, "escrow: opened without the master key");
 		return OPS_EARG;
 	}
 	return 0;
@@ -586,7 +566,7 @@ int ops_escrow_has_card(struct ops_escrow *e, const char *iccid, char *err, size
 	int rc;
 
 	if (e == NULL || iccid == NULL) {
-		reason(err, errlen, "escrow: bad arguments");
+		ops_reason(err, errlen, "escrow: bad arguments");
 		return OPS_EARG;
 	}
 	st = prep(e, "SELECT 1 FROM cards WHERE iccid = ?", err, errlen);
@@ -623,7 +603,7 @@ int ops_escrow_add(struct ops_escrow *e, const struct ops_keyrecs *l, char *err,
 	if ((rc = need_key(e, err, errlen)) != 0)
 		return rc;
 	if (l == NULL || l->n == 0) {
-		reason(err, errlen, "escrow: no key sets to add");
+		ops_reason(err, errlen, "escrow: no key sets to add");
 		return OPS_EARG;
 	}
 	now_iso(t);
@@ -644,13 +624,13 @@ int ops_escrow_add(struct ops_escrow *e, const struct ops_keyrecs *l, char *err,
 		const char *imsi = "";
 
 		if (!uk_is_digits(iccid, 19, 20)) {
-			reason(err, errlen, "escrow: record %zu: bad ICCID", i + 1);
+			ops_reason(err, errlen, "escrow: record %zu: bad ICCID", i + 1);
 			rc = OPS_EARG;
 			goto fail;
 		}
 		for (; j < l->n && strcmp(l->v[j].iccid, iccid) == 0; j++) {
 			if (l->v[j].index > 15 || (mask & (1u << l->v[j].index))) {
-				reason(err, errlen, "escrow: card %s: index %u twice or out of range",
+				ops_reason(err, errlen, "escrow: card %s: index %u twice or out of range",
 				       iccid, l->v[j].index);
 				rc = OPS_EARG;
 				goto fail;
@@ -661,7 +641,7 @@ int ops_escrow_add(struct ops_escrow *e, const struct ops_keyrecs *l, char *err,
 		}
 		n = (unsigned)(j - i);
 		if (mask != (1u << n) - 1) {
-			reason(err, errlen, "escrow: card %s: key sets are not indexes 0..%u", iccid,
+			ops_reason(err, errlen, "escrow: card %s: key sets are not indexes 0..%u", iccid,
 			       n - 1);
 			rc = OPS_EARG;
 			goto fail;
@@ -673,7 +653,7 @@ int ops_escrow_add(struct ops_escrow *e, const struct ops_keyrecs *l, char *err,
 		rc = sqlite3_step(card);
 		if (rc != SQLITE_DONE) {
 			if (sqlite3_extended_errcode(e->db) == SQLITE_CONSTRAINT_PRIMARYKEY) {
-				reason(err, errlen, "escrow: card %s is already in the escrow", iccid);
+				ops_reason(err, errlen, "escrow: card %s is already in the escrow", iccid);
 				rc = OPS_EREFUSED;
 			} else {
 				rc = db_fail(e, err, errlen, "add card");
@@ -685,7 +665,7 @@ int ops_escrow_add(struct ops_escrow *e, const struct ops_keyrecs *l, char *err,
 			uint8_t nonce[NONCE_LEN], blob[BLOB_LEN];
 
 			if (seal_keyset(e, &l->v[i], nonce, blob) != 0) {
-				reason(err, errlen, "escrow: cannot encrypt a key set");
+				ops_reason(err, errlen, "escrow: cannot encrypt a key set");
 				rc = OPS_ECRYPTO;
 				goto fail;
 			}
@@ -721,7 +701,7 @@ static int get_one(struct ops_escrow *e, sqlite3_stmt *st, const char *iccid, un
 {
 	if (open_keyset(e, iccid, index, sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0),
 			sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1), r) != 0) {
-		reason(err, errlen,
+		ops_reason(err, errlen,
 		       "escrow: key set %u of %s does not decrypt (moved or damaged row)", index,
 		       iccid);
 		return OPS_ECRYPTO;
@@ -740,7 +720,7 @@ int ops_escrow_get(struct ops_escrow *e, const char *iccid, struct ops_keyrecs *
 	if ((rc = need_key(e, err, errlen)) != 0)
 		return rc;
 	if (iccid == NULL || out == NULL) {
-		reason(err, errlen, "escrow: bad arguments");
+		ops_reason(err, errlen, "escrow: bad arguments");
 		return OPS_EARG;
 	}
 	st = prep(e, "SELECT nonce, blob, idx FROM keysets WHERE iccid = ? ORDER BY idx", err,
@@ -752,7 +732,7 @@ int ops_escrow_get(struct ops_escrow *e, const char *iccid, struct ops_keyrecs *
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = get_one(e, st, iccid, (unsigned)sqlite3_column_int(st, 2), &r, err, errlen);
 		if (rc == 0 && ops_keyrecs_add(&tmp, &r) != 0) {
-			reason(err, errlen, "out of memory");
+			ops_reason(err, errlen, "out of memory");
 			rc = OPS_EARG;
 		}
 		ops_keyrec_cleanse(&r);
@@ -765,13 +745,13 @@ int ops_escrow_get(struct ops_escrow *e, const char *iccid, struct ops_keyrecs *
 		goto done;
 	}
 	if (!found) {
-		reason(err, errlen, "escrow: card %s is not in the escrow", iccid);
+		ops_reason(err, errlen, "escrow: card %s is not in the escrow", iccid);
 		rc = OPS_ENOTFOUND;
 		goto done;
 	}
 	for (size_t i = 0; i < tmp.n; i++)
 		if (ops_keyrecs_add(out, &tmp.v[i]) != 0) {
-			reason(err, errlen, "out of memory");
+			ops_reason(err, errlen, "out of memory");
 			rc = OPS_EARG;
 			goto done;
 		}
@@ -965,7 +945,7 @@ int ops_escrow_release(struct ops_escrow *e, struct ops_release_req *reqs, size_
 	if ((rc = need_key(e, err, errlen)) != 0)
 		return rc;
 	if ((reqs == NULL && n != 0) || to == NULL || out == NULL || out_name == NULL) {
-		reason(err, errlen, "escrow: bad arguments");
+		ops_reason(err, errlen, "escrow: bad arguments");
 		return OPS_EARG;
 	}
 	if (accepted != NULL)
@@ -973,13 +953,13 @@ int ops_escrow_release(struct ops_escrow *e, struct ops_release_req *reqs, size_
 	ops_party_fingerprint(to, fp);
 	ops_party_subject(to, subject, sizeof(subject));
 	if (fp[0] == '\0') {
-		reason(err, errlen, "escrow: cannot fingerprint the party's certificate");
+		ops_reason(err, errlen, "escrow: cannot fingerprint the party's certificate");
 		return OPS_ECRYPTO;
 	}
 	now_iso(t);
 	memset(&tmp, 0, sizeof(tmp));
 	if (mark_duplicates(reqs, n) != 0) {
-		reason(err, errlen, "out of memory");
+		ops_reason(err, errlen, "out of memory");
 		return OPS_EARG;
 	}
 	if ((rc = begin(e, err, errlen)) != 0)
@@ -1007,7 +987,7 @@ int ops_escrow_release(struct ops_escrow *e, struct ops_release_req *reqs, size_
 		rc = ops_keyrecs_add(&tmp, &r);
 		ops_keyrec_cleanse(&r);
 		if (rc != 0) {
-			reason(err, errlen, "out of memory");
+			ops_reason(err, errlen, "out of memory");
 			goto fail;
 		}
 		sqlite3_reset(s.ins);
@@ -1042,7 +1022,7 @@ int ops_escrow_release(struct ops_escrow *e, struct ops_release_req *reqs, size_
 			}
 		if ((rc = commit(e, err, errlen)) != 0)
 			return rc;
-		reason(err, errlen, "%zu of %zu requests refused; strict: nothing released", refused,
+		ops_reason(err, errlen, "%zu of %zu requests refused; strict: nothing released", refused,
 		       n);
 		return OPS_EREFUSED;
 	}
@@ -1056,7 +1036,7 @@ int ops_escrow_release(struct ops_escrow *e, struct ops_release_req *reqs, size_
 		if (ops_keyrecs_add(out, &tmp.v[i]) != 0) {
 			/* recorded but not handed out: releasing again repairs it */
 			ops_keyrecs_free(&tmp);
-			reason(err, errlen, "out of memory");
+			ops_reason(err, errlen, "out of memory");
 			return OPS_EARG;
 		}
 	ops_keyrecs_free(&tmp);
@@ -1079,7 +1059,7 @@ int ops_escrow_card(struct ops_escrow *e, const char *iccid, struct ops_card_sta
 	int rc;
 
 	if (e == NULL || iccid == NULL || out == NULL) {
-		reason(err, errlen, "escrow: bad arguments");
+		ops_reason(err, errlen, "escrow: bad arguments");
 		return OPS_EARG;
 	}
 	st = prep(e,
@@ -1101,7 +1081,7 @@ int ops_escrow_card(struct ops_escrow *e, const char *iccid, struct ops_card_sta
 			sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
-		reason(err, errlen, "escrow: card %s is not in the escrow", iccid);
+		ops_reason(err, errlen, "escrow: card %s is not in the escrow", iccid);
 		rc = OPS_ENOTFOUND;
 	} else {
 		rc = db_fail(e, err, errlen, "card");
@@ -1119,7 +1099,7 @@ int ops_escrow_releases(struct ops_escrow *e, const char *iccid,
 	int rc;
 
 	if (e == NULL || cb == NULL) {
-		reason(err, errlen, "escrow: bad arguments");
+		ops_reason(err, errlen, "escrow: bad arguments");
 		return OPS_EARG;
 	}
 	st = prep(e,
@@ -1157,7 +1137,7 @@ int ops_escrow_log(struct ops_escrow *e, int (*cb)(const struct ops_log_entry *l
 	int rc;
 
 	if (e == NULL || cb == NULL) {
-		reason(err, errlen, "escrow: bad arguments");
+		ops_reason(err, errlen, "escrow: bad arguments");
 		return OPS_EARG;
 	}
 	st = prep(e,

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,22 +18,10 @@
 #include "common/bcd.h"
 #include "common/buf.h"
 #include "ops/escrow_batch.h"
+#include "ops/util.h"
 #include "uicckit/image.h"
 #include "uicckit/keyset.h"
 #include "uicckit/perso.h"
-
-static void reason(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void reason(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static uint64_t pow10u(size_t n)
 {
@@ -62,18 +49,18 @@ int ops_batch_iccid(const char *start, unsigned long i, char out[21], char *err,
 	int luhn;
 
 	if (!uk_is_digits(start, 19, 20)) {
-		reason(err, errlen, "ICCID %s: want 19 or 20 decimal digits", start ? start : "");
+		ops_reason(err, errlen, "ICCID %s: want 19 or 20 decimal digits", start ? start : "");
 		return OPS_EARG;
 	}
 	luhn = uk_luhn_digit(start, 18);
 	if (luhn != start[18]) {
-		reason(err, errlen, "ICCID %s: digit 19 is not the Luhn check digit (%c)", start,
+		ops_reason(err, errlen, "ICCID %s: digit 19 is not the Luhn check digit (%c)", start,
 		       luhn);
 		return OPS_EARG;
 	}
 	v = digits_value(start, 18);
 	if ((uint64_t)i >= pow10u(18) - v) {
-		reason(err, errlen, "ICCID %s + %lu: past 18 digits", start, i);
+		ops_reason(err, errlen, "ICCID %s + %lu: past 18 digits", start, i);
 		return OPS_EARG;
 	}
 	snprintf(out, 21, "%018" PRIu64, v + i);
@@ -89,13 +76,13 @@ int ops_batch_imsi(const char *start, unsigned long i, char out[16], char *err, 
 	uint64_t v;
 
 	if (!uk_is_digits(start, 6, 15)) {
-		reason(err, errlen, "IMSI %s: want 6 to 15 decimal digits", start ? start : "");
+		ops_reason(err, errlen, "IMSI %s: want 6 to 15 decimal digits", start ? start : "");
 		return OPS_EARG;
 	}
 	len = strlen(start);
 	v = digits_value(start, len);
 	if ((uint64_t)i >= pow10u(len) - v) {
-		reason(err, errlen, "IMSI %s + %lu: past %zu digits", start, i, len);
+		ops_reason(err, errlen, "IMSI %s + %lu: past %zu digits", start, i, len);
 		return OPS_EARG;
 	}
 	snprintf(out, 16, "%0*" PRIu64, (int)len, v + i);
@@ -178,13 +165,13 @@ int ops_batch_image_matches(const char *path, const struct ops_keyrecs *card, ch
 	if (c == NULL)
 		return OPS_EIO;
 	if (uicc_keyset_count(c) < (int)card->n) {
-		reason(err, errlen, "%s: %d key-set records, the escrow has %zu", path,
+		ops_reason(err, errlen, "%s: %d key-set records, the escrow has %zu", path,
 		       uicc_keyset_count(c), card->n);
 		rc = 0;
 	}
 	for (i = 0; rc == 1 && i < card->n; i++) {
 		if (uicc_keyset_get(c, card->v[i].index, &ks) != 0 || !same_keys(&ks, &card->v[i])) {
-			reason(err, errlen, "%s: key set %u differs from the escrow's", path,
+			ops_reason(err, errlen, "%s: key set %u differs from the escrow's", path,
 			       card->v[i].index);
 			rc = 0;
 		}
@@ -201,16 +188,16 @@ static int check_args(const struct ops_batch *b, char *err, size_t errlen)
 	char x[21];
 
 	if (b->count == 0 || b->count > OPS_BATCH_MAX_CARDS) {
-		reason(err, errlen, "count %lu: want 1 to %lu", b->count, OPS_BATCH_MAX_CARDS);
+		ops_reason(err, errlen, "count %lu: want 1 to %lu", b->count, OPS_BATCH_MAX_CARDS);
 		return OPS_EARG;
 	}
 	if (b->keysets < 1 || b->keysets > UICC_PERSO_MAX_KEYSETS) {
-		reason(err, errlen, "key sets %u: want 1 to %d", b->keysets, UICC_PERSO_MAX_KEYSETS);
+		ops_reason(err, errlen, "key sets %u: want 1 to %d", b->keysets, UICC_PERSO_MAX_KEYSETS);
 		return OPS_EARG;
 	}
 	if (b->out_dir == NULL || b->operator_out == NULL || b->escrow == NULL ||
 	    b->signer == NULL || b->operator == NULL || !ops_party_has_key(b->signer)) {
-		reason(err, errlen, "batch: output directory, operator file, escrow, signer "
+		ops_reason(err, errlen, "batch: output directory, operator file, escrow, signer "
 			       "(with key) and operator are all required");
 		return OPS_EARG;
 	}
@@ -280,7 +267,7 @@ static int escrow_phase(struct ops_batch *b, char *err, size_t errlen)
 				if (rc != 0)
 					goto done;
 				if (cs.n_keysets != b->keysets || strcmp(cs.imsi, imsi) != 0) {
-					reason(err, errlen,
+					ops_reason(err, errlen,
 					       "card %s is in the escrow with IMSI %s and %u key sets, "
 					       "not %s and %u (another batch?)",
 					       iccid, cs.imsi, cs.n_keysets, imsi, b->keysets);
@@ -291,7 +278,7 @@ static int escrow_phase(struct ops_batch *b, char *err, size_t errlen)
 			}
 			memset(&p, 0, sizeof(p));
 			if (uicc_perso_defaults(&p, b->keysets) != 0) {
-				reason(err, errlen, "cannot draw random keys");
+				ops_reason(err, errlen, "cannot draw random keys");
 				rc = OPS_ECRYPTO;
 				goto done;
 			}
@@ -302,7 +289,7 @@ static int escrow_phase(struct ops_batch *b, char *err, size_t errlen)
 				rc = ops_keyrecs_add(&l, &r);
 				ops_keyrec_cleanse(&r);
 				if (rc != 0) {
-					reason(err, errlen, "out of memory");
+					ops_reason(err, errlen, "out of memory");
 					goto done;
 				}
 			}
@@ -351,7 +338,7 @@ static int build_image(const struct ops_batch *b, const json_t *profile, const c
 	(void)b;
 	st.path = path;
 	if (uicc_image_save(&st, card) != 0) {
-		reason(err, errlen, "%s", st.err);
+		ops_reason(err, errlen, "%s", st.err);
 		goto done;
 	}
 	rc = 0;
@@ -379,7 +366,7 @@ static int image_phase(struct ops_batch *b, char *err, size_t errlen)
 		snprintf(pins.adm1, sizeof(pins.adm1), "%s", b->adm1);
 	if (profile == NULL || uicc_perso_set_pins(profile, &pins, err, errlen) != 0) {
 		if (profile == NULL)
-			reason(err, errlen, "built-in profile unreadable");
+			ops_reason(err, errlen, "built-in profile unreadable");
 		goto done;
 	}
 	for (i = 0; i < b->count; i++) {
@@ -427,7 +414,7 @@ static int operator_phase(struct ops_batch *b, char *err, size_t errlen)
 
 	memset(&out, 0, sizeof(out));
 	if (reqs == NULL) {
-		reason(err, errlen, "out of memory");
+		ops_reason(err, errlen, "out of memory");
 		return OPS_EARG;
 	}
 	for (i = 0; i < b->count; i++) {
@@ -439,7 +426,7 @@ static int operator_phase(struct ops_batch *b, char *err, size_t errlen)
 	if (rc == OPS_EREFUSED) {
 		for (i = 0; i < b->count; i++)
 			if (reqs[i].rc != 0) {
-				reason(err, errlen, "key set 0 of %s to the operator refused: %s",
+				ops_reason(err, errlen, "key set 0 of %s to the operator refused: %s",
 				       reqs[i].iccid, reqs[i].reason);
 				break;
 			}
@@ -459,14 +446,14 @@ int ops_batch_run(struct ops_batch *b, char *err, size_t errlen)
 	int rc;
 
 	if (b == NULL) {
-		reason(err, errlen, "no batch");
+		ops_reason(err, errlen, "no batch");
 		return OPS_EARG;
 	}
 	b->added = b->images_written = b->images_kept = 0;
 	if ((rc = check_args(b, err, errlen)) != 0)
 		return rc;
 	if (mkdir(b->out_dir, 0700) != 0 && errno != EEXIST) {
-		reason(err, errlen, "%s: %s", b->out_dir, strerror(errno));
+		ops_reason(err, errlen, "%s: %s", b->out_dir, strerror(errno));
 		return OPS_EIO;
 	}
 	remove_leftovers(b->out_dir);

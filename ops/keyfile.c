@@ -15,7 +15,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,25 +27,13 @@
 #include "common/buf.h"
 #include "common/hex.h"
 #include "ops/keyfile.h"
+#include "ops/util.h"
 #include "uicckit/keyset.h"
 
 #define KEYFILE_FORMAT "uicckit-keys"
 #define KEYFILE_VERSION 1
 #define KEYFILE_MAX_CARDS 10000000u
 #define KEYFILE_MAX_BYTES ((size_t)4 << 30)
-
-static void reason(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void reason(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 void ops_keyrec_cleanse(struct ops_keyrec *r)
 {
@@ -172,7 +159,7 @@ static json_t *encode_rec(const struct ops_keyrec *r, char *err, size_t errlen, 
 	    (r->opc_len != 0 && !valid_key_len(r->opc_len, 0)) ||
 	    (r->opc_len == 0 && r->alg != UICC_ALG_XOR) || !valid_key_len(r->kic_len, 1) ||
 	    !valid_key_len(r->kid_len, 1) || r->cntr > 0xffffffffffULL) {
-		reason(err, errlen, "record %zu (ICCID %.20s, index %u) is not valid", no,
+		ops_reason(err, errlen, "record %zu (ICCID %.20s, index %u) is not valid", no,
 		       r->iccid, r->index);
 		json_decref(o);
 		return NULL;
@@ -195,7 +182,7 @@ static json_t *encode_rec(const struct ops_keyrec *r, char *err, size_t errlen, 
 	if (bad) {
 		wipe_card(o);
 		json_decref(o);
-		reason(err, errlen, "out of memory");
+		ops_reason(err, errlen, "out of memory");
 		return NULL;
 	}
 	return o;
@@ -213,11 +200,11 @@ int ops_keyfile_encode(const struct ops_keyrecs *l, const char *issuer, char **o
 	int rc = OPS_EARG;
 
 	if (l == NULL || out == NULL || len == NULL) {
-		reason(err, errlen, "no list or no output");
+		ops_reason(err, errlen, "no list or no output");
 		return OPS_EARG;
 	}
 	if (l->n > KEYFILE_MAX_CARDS) {
-		reason(err, errlen, "%zu records: more than %u", l->n, KEYFILE_MAX_CARDS);
+		ops_reason(err, errlen, "%zu records: more than %u", l->n, KEYFILE_MAX_CARDS);
 		return OPS_EARG;
 	}
 	if (issuer == NULL)
@@ -228,7 +215,7 @@ int ops_keyfile_encode(const struct ops_keyrecs *l, const char *issuer, char **o
 	doc = json_pack("{s:s, s:i, s:s, s:s}", "format", KEYFILE_FORMAT, "version",
 			KEYFILE_VERSION, "issuer", issuer, "created", created);
 	if (cards == NULL || doc == NULL) {
-		reason(err, errlen, "out of memory");
+		ops_reason(err, errlen, "out of memory");
 		goto done;
 	}
 	for (i = 0; i < l->n; i++) {
@@ -240,7 +227,7 @@ int ops_keyfile_encode(const struct ops_keyrecs *l, const char *issuer, char **o
 	text = json_object_set(doc, "cards", cards) == 0
 		       ? json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
 	if (text == NULL) {
-		reason(err, errlen, "cannot serialise the key file");
+		ops_reason(err, errlen, "cannot serialise the key file");
 		goto done;
 	}
 	*out = text;
@@ -441,7 +428,7 @@ static int check_duplicates(const struct ops_keyrecs *l, char *err, size_t errle
 		return 0;
 	v = malloc(l->n * sizeof(*v));
 	if (v == NULL) {
-		reason(err, errlen, "out of memory");
+		ops_reason(err, errlen, "out of memory");
 		return OPS_EFORMAT;
 	}
 	for (i = 0; i < l->n; i++) {
@@ -453,7 +440,7 @@ static int check_duplicates(const struct ops_keyrecs *l, char *err, size_t errle
 	for (i = 1; i < l->n; i++)
 		if (keyref_cmp(&v[i - 1], &v[i]) != 0 && strcmp(v[i - 1].iccid, v[i].iccid) == 0 &&
 		    v[i - 1].index == v[i].index) {
-			reason(err, errlen, "key file: record %zu: ICCID %s index %u already in record %zu",
+			ops_reason(err, errlen, "key file: record %zu: ICCID %s index %u already in record %zu",
 			       v[i].no, v[i].iccid, v[i].index, v[i - 1].no);
 			rc = OPS_EFORMAT;
 			break;
@@ -474,60 +461,60 @@ int ops_keyfile_parse(const uint8_t *json, size_t len, struct ops_keyrecs *l, ch
 	int rc = OPS_EFORMAT;
 
 	if (l == NULL || (json == NULL && len != 0)) {
-		reason(err, errlen, "no input or no list");
+		ops_reason(err, errlen, "no input or no list");
 		return OPS_EARG;
 	}
 	memset(&tmp, 0, sizeof(tmp));
 	if (len > KEYFILE_MAX_BYTES) {
-		reason(err, errlen, "key file: %zu bytes is too large", len);
+		ops_reason(err, errlen, "key file: %zu bytes is too large", len);
 		return OPS_EFORMAT;
 	}
 	doc = json_loadb((const char *)json, len, JSON_REJECT_DUPLICATES, &je);
 	if (doc == NULL) {
-		reason(err, errlen, "key file: not JSON: line %d: %s", je.line, je.text);
+		ops_reason(err, errlen, "key file: not JSON: line %d: %s", je.line, je.text);
 		return OPS_EFORMAT;
 	}
 	cards = json_object_get(doc, "cards");
 	if (!json_is_object(doc)) {
-		reason(err, errlen, "key file: not a JSON object");
+		ops_reason(err, errlen, "key file: not a JSON object");
 		goto done;
 	}
 	json_object_foreach(doc, key, v) {
 		if (strcmp(key, "format") != 0 && strcmp(key, "version") != 0 &&
 		    strcmp(key, "issuer") != 0 && strcmp(key, "created") != 0 &&
 		    strcmp(key, "cards") != 0) {
-			reason(err, errlen, "key file: unknown member \"%.40s\"", key);
+			ops_reason(err, errlen, "key file: unknown member \"%.40s\"", key);
 			goto done;
 		}
 	}
 	s = json_string_value(json_object_get(doc, "format"));
 	if (s == NULL || strcmp(s, KEYFILE_FORMAT) != 0) {
-		reason(err, errlen, "key file: format is not \"%s\"", KEYFILE_FORMAT);
+		ops_reason(err, errlen, "key file: format is not \"%s\"", KEYFILE_FORMAT);
 		goto done;
 	}
 	v = json_object_get(doc, "version");
 	if (!json_is_integer(v) || json_integer_value(v) != KEYFILE_VERSION) {
-		reason(err, errlen, "key file: version is not %d", KEYFILE_VERSION);
+		ops_reason(err, errlen, "key file: version is not %d", KEYFILE_VERSION);
 		goto done;
 	}
 	s = json_string_value(json_object_get(doc, "issuer"));
 	if (s == NULL || strlen(s) >= sizeof(tmp.issuer)) {
-		reason(err, errlen, "key file: issuer missing or longer than %zu",
+		ops_reason(err, errlen, "key file: issuer missing or longer than %zu",
 		       sizeof(tmp.issuer) - 1);
 		goto done;
 	}
 	snprintf(tmp.issuer, sizeof(tmp.issuer), "%s", s);
 	v = json_object_get(doc, "created");
 	if (v != NULL && !json_is_string(v)) {
-		reason(err, errlen, "key file: created is not a string");
+		ops_reason(err, errlen, "key file: created is not a string");
 		goto done;
 	}
 	if (!json_is_array(cards)) {
-		reason(err, errlen, "key file: cards is not an array");
+		ops_reason(err, errlen, "key file: cards is not an array");
 		goto done;
 	}
 	if (json_array_size(cards) > KEYFILE_MAX_CARDS) {
-		reason(err, errlen, "key file: %zu records, more than %u", json_array_size(cards),
+		ops_reason(err, errlen, "key file: %zu records, more than %u", json_array_size(cards),
 		       KEYFILE_MAX_CARDS);
 		goto done;
 	}
@@ -536,11 +523,11 @@ int ops_keyfile_parse(const uint8_t *json, size_t len, struct ops_keyrecs *l, ch
 		char why[128];
 
 		if (parse_rec(v, &r, &field, why, sizeof(why)) != 0) {
-			reason(err, errlen, "key file: record %zu: field %s: %s", i + 1, field, why);
+			ops_reason(err, errlen, "key file: record %zu: field %s: %s", i + 1, field, why);
 			goto done;
 		}
 		if (ops_keyrecs_add(&tmp, &r) != 0) {
-			reason(err, errlen, "key file: record %zu: out of memory", i + 1);
+			ops_reason(err, errlen, "key file: record %zu: out of memory", i + 1);
 			goto done;
 		}
 	}

@@ -1,8 +1,9 @@
 # ops/: key files (CMS), the key escrow, uicc-escrow, uicc-perso batch.
 noinst_LTLIBRARIES += libukops.la
-libukops_la_SOURCES = ops/cms.c ops/keyfile.c ops/escrow.c
+libukops_la_SOURCES = ops/util.c ops/cms.c ops/keyfile.c ops/escrow.c
 libukops_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
-noinst_HEADERS += ops/cms.h ops/keyfile.h ops/escrow.h tests/opstest.h
+noinst_HEADERS += ops/util.h ops/cms.h ops/keyfile.h ops/escrow.h tests/opstest.h \
+	tests/freescan.h
 UK_OPS_LIBS = libukops.la libukcommon.la $(OPENSSL_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS)
 
 # Batch personalisation needs the card library too: a library of its own,
@@ -14,7 +15,7 @@ tools_uicc_perso_LDADD += libukbatch.la $(UK_OPS_LIBS) $(UK_CARD_LIBS)
 
 check_PROGRAMS += tests/test_ops_cms
 TESTS += tests/test_ops_cms
-tests_test_ops_cms_SOURCES = tests/test_ops_cms.c tests/opstest.c
+tests_test_ops_cms_SOURCES = tests/test_ops_cms.c tests/opstest.c tests/freescan.c
 tests_test_ops_cms_CFLAGS = $(TEST_CFLAGS)
 tests_test_ops_cms_LDFLAGS = -Wl,--wrap=free
 tests_test_ops_cms_LDADD = $(UK_OPS_LIBS) $(CHECK_LIBS)

@@ -218,6 +218,25 @@ static int step_done(struct ops_db *db, sqlite3_stmt *s, const char *what, char 
 	return rc;
 }
 
+/* Step a statement that returns at most one row: 0 with the row (the
+ * caller reads it, then resets s); OPS_ENOTFOUND (s reset, err untouched:
+ * the caller says what was not found); else the database error. */
+static int step_row(struct ops_db *db, sqlite3_stmt *s, const char *what, char *err,
+		    size_t errlen)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return OPS_ENOTFOUND;
+	}
+	rc = dberr(db, what, err, errlen);
+	sqlite3_reset(s);
+	return rc;
+}
+
 static void copy_text(char *dst, size_t cap, const unsigned char *src)
 {
 	size_t n = src != NULL ? strlen((const char *)src) : 0;
@@ -435,6 +454,17 @@ void ops_db_rollback(struct ops_db *db)
 
 /* ---- cards ---------------------------------------------------------- */
 
+/* Card columns iccid, imsi, key_index, state (0..3). */
+static void card_cols(sqlite3_stmt *s, struct ops_card *c)
+{
+	memset(c, 0, sizeof(*c));
+	copy_text(c->iccid, sizeof(c->iccid), sqlite3_column_text(s, 0));
+	copy_text(c->imsi, sizeof(c->imsi), sqlite3_column_text(s, 1));
+	c->key_index = (unsigned)sqlite3_column_int(s, 2);
+	c->state = strcmp((const char *)sqlite3_column_text(s, 3), "active") == 0
+			   ? OPS_CARD_ACTIVE : OPS_CARD_HANDED_OVER;
+}
+
 static int card_row(struct ops_db *db, int which, const char *key, struct ops_card *c,
 		    char *err, size_t errlen)
 {
@@ -444,23 +474,12 @@ static int card_row(struct ops_db *db, int which, const char *key, struct ops_ca
 	if (s == NULL)
 		return dberr(db, "card", err, errlen);
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
+	rc = step_row(db, s, "card", err, errlen);
+	if (rc == OPS_ENOTFOUND)
 		snprintf(err, errlen, "no card %s", key);
-		return OPS_ENOTFOUND;
-	}
-	if (rc != SQLITE_ROW) {
-		rc = dberr(db, "card", err, errlen);
-		sqlite3_reset(s);
+	if (rc != 0)
 		return rc;
-	}
-	memset(c, 0, sizeof(*c));
-	copy_text(c->iccid, sizeof(c->iccid), sqlite3_column_text(s, 0));
-	copy_text(c->imsi, sizeof(c->imsi), sqlite3_column_text(s, 1));
-	c->key_index = (unsigned)sqlite3_column_int(s, 2);
-	c->state = strcmp((const char *)sqlite3_column_text(s, 3), "active") == 0
-			   ? OPS_CARD_ACTIVE : OPS_CARD_HANDED_OVER;
+	card_cols(s, c);
 	sqlite3_reset(s);
 	return 0;
 }
@@ -561,17 +580,11 @@ int ops_db_keyset_get(struct ops_db *db, const char *iccid, unsigned index,
 		return dberr(db, "keyset", err, errlen);
 	sqlite3_bind_text(s, 1, iccid, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, (int)index);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
+	rc = step_row(db, s, "keyset", err, errlen);
+	if (rc == OPS_ENOTFOUND)
 		snprintf(err, errlen, "no key set %u of card %s", index, iccid);
-		return OPS_ENOTFOUND;
-	}
-	if (rc != SQLITE_ROW) {
-		rc = dberr(db, "keyset", err, errlen);
-		sqlite3_reset(s);
+	if (rc != 0)
 		return rc;
-	}
 	ks_row(s, 0, iccid, index, ks);
 	sqlite3_reset(s);
 	return 0;
@@ -587,23 +600,12 @@ int ops_db_card_view(struct ops_db *db, const char *key, int by_imsi, int64_t ca
 		return dberr(db, "card", err, errlen);
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, campaign);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
+	rc = step_row(db, s, "card", err, errlen);
+	if (rc == OPS_ENOTFOUND)
 		snprintf(err, errlen, "no card %s", key);
-		return OPS_ENOTFOUND;
-	}
-	if (rc != SQLITE_ROW) {
-		rc = dberr(db, "card", err, errlen);
-		sqlite3_reset(s);
+	if (rc != 0)
 		return rc;
-	}
-	memset(&v->card, 0, sizeof(v->card));
-	copy_text(v->card.iccid, sizeof(v->card.iccid), sqlite3_column_text(s, 0));
-	copy_text(v->card.imsi, sizeof(v->card.imsi), sqlite3_column_text(s, 1));
-	v->card.key_index = (unsigned)sqlite3_column_int(s, 2);
-	v->card.state = strcmp((const char *)sqlite3_column_text(s, 3), "active") == 0
-				? OPS_CARD_ACTIVE : OPS_CARD_HANDED_OVER;
+	card_cols(s, &v->card);
 	v->has_keyset = sqlite3_column_type(s, 4) != SQLITE_NULL;
 	if (v->has_keyset)
 		ks_row(s, 4, v->card.iccid, v->card.key_index, &v->ks);
@@ -682,6 +684,18 @@ int ops_db_keyset_retire_all(struct ops_db *db, const char *iccid, char *err, si
 
 /* ---- campaigns ------------------------------------------------------ */
 
+/* Campaign columns id, name, kind, digest, oa, created (0..5). */
+static void camp_row(sqlite3_stmt *s, struct ops_campaign *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(s, 0);
+	copy_text(c->name, sizeof(c->name), sqlite3_column_text(s, 1));
+	c->kind = name_index(kind_names, 3, sqlite3_column_text(s, 2));
+	copy_text(c->digest, sizeof(c->digest), sqlite3_column_text(s, 3));
+	copy_text(c->oa, sizeof(c->oa), sqlite3_column_text(s, 4));
+	c->created = sqlite3_column_int64(s, 5);
+}
+
 int ops_db_campaign_get(struct ops_db *db, const char *name, struct ops_campaign *c,
 			char *err, size_t errlen)
 {
@@ -691,24 +705,12 @@ int ops_db_campaign_get(struct ops_db *db, const char *name, struct ops_campaign
 	if (s == NULL)
 		return dberr(db, "campaign", err, errlen);
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
+	rc = step_row(db, s, "campaign", err, errlen);
+	if (rc == OPS_ENOTFOUND)
 		snprintf(err, errlen, "no campaign %s", name);
-		return OPS_ENOTFOUND;
-	}
-	if (rc != SQLITE_ROW) {
-		rc = dberr(db, "campaign", err, errlen);
-		sqlite3_reset(s);
+	if (rc != 0)
 		return rc;
-	}
-	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(s, 0);
-	copy_text(c->name, sizeof(c->name), sqlite3_column_text(s, 1));
-	c->kind = name_index(kind_names, 3, sqlite3_column_text(s, 2));
-	copy_text(c->digest, sizeof(c->digest), sqlite3_column_text(s, 3));
-	copy_text(c->oa, sizeof(c->oa), sqlite3_column_text(s, 4));
-	c->created = sqlite3_column_int64(s, 5);
+	camp_row(s, c);
 	sqlite3_reset(s);
 	return 0;
 }
@@ -724,13 +726,7 @@ int ops_db_campaign_each(struct ops_db *db, int (*cb)(void *ctx, const struct op
 			       " ORDER BY id", -1, &s, NULL) != SQLITE_OK)
 		return dberr(db, "campaigns", err, errlen);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&c, 0, sizeof(c));
-		c.id = sqlite3_column_int64(s, 0);
-		copy_text(c.name, sizeof(c.name), sqlite3_column_text(s, 1));
-		c.kind = name_index(kind_names, 3, sqlite3_column_text(s, 2));
-		copy_text(c.digest, sizeof(c.digest), sqlite3_column_text(s, 3));
-		copy_text(c.oa, sizeof(c.oa), sqlite3_column_text(s, 4));
-		c.created = sqlite3_column_int64(s, 5);
+		camp_row(s, &c);
 		rc = cb(ctx, &c);
 		if (rc != 0)
 			break;
@@ -914,17 +910,11 @@ int ops_db_msg_get(struct ops_db *db, int64_t campaign, const char *iccid, struc
 		return dberr(db, "message", err, errlen);
 	sqlite3_bind_int64(s, 1, campaign);
 	sqlite3_bind_text(s, 2, iccid, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
+	rc = step_row(db, s, "message", err, errlen);
+	if (rc == OPS_ENOTFOUND)
 		snprintf(err, errlen, "card %s has no message in this campaign", iccid);
-		return OPS_ENOTFOUND;
-	}
-	if (rc != SQLITE_ROW) {
-		rc = dberr(db, "message", err, errlen);
-		sqlite3_reset(s);
+	if (rc != 0)
 		return rc;
-	}
 	memset(m, 0, sizeof(*m));
 	msg_row(s, m);
 	sqlite3_reset(s);
@@ -940,16 +930,9 @@ int ops_db_msg_latest(struct ops_db *db, const char *iccid, int64_t *campaign, i
 	if (s == NULL)
 		return dberr(db, "message", err, errlen);
 	sqlite3_bind_text(s, 1, iccid, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
-		return OPS_ENOTFOUND;
-	}
-	if (rc != SQLITE_ROW) {
-		rc = dberr(db, "message", err, errlen);
-		sqlite3_reset(s);
-		return rc;
-	}
+	rc = step_row(db, s, "message", err, errlen);
+	if (rc != 0)
+		return rc;	/* OPS_ENOTFOUND: no message, err untouched */
 	*campaign = sqlite3_column_int64(s, 0);
 	*state = name_index(msg_state_names, OPS_MSG_NSTATES, sqlite3_column_text(s, 1));
 	sqlite3_reset(s);

@@ -21,13 +21,16 @@ int ot_tmpdir(const char *prefix, char *dir, size_t cap)
 	return mkdtemp(dir) != NULL ? 0 : -1;
 }
 
-void ot_rmdir(const char *dir)
+int ot_rmdir(const char *dir)
 {
 	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (system(cmd) != 0) {
 		fprintf(stderr, "opstest: cannot remove %s\n", dir);
+		return -1;
+	}
+	return 0;
 }
 
 static X509 *self_signed(EVP_PKEY *k, const char *cn)

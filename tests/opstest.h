@@ -18,8 +18,8 @@ struct ot_party {
 
 /* mkdtemp("/tmp/uk-PREFIX-XXXXXX") into dir (cap >= 64); 0 or -1. */
 int ot_tmpdir(const char *prefix, char *dir, size_t cap);
-/* rm -rf dir. */
-void ot_rmdir(const char *dir);
+/* rm -rf dir: 0, or -1 (reason on stderr). */
+int ot_rmdir(const char *dir);
 /* type "RSA" (2048 bits) or "EC" (P-256).  0 or -1 (reason on stderr). */
 int ot_make_party(const char *dir, const char *name, const char *type, struct ot_party *out);
 void ot_party_free(struct ot_party *p);

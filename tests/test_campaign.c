@@ -18,6 +18,7 @@
 
 #include "common/hex.h"
 #include "ops/campaign.h"
+#include "tests/opstest.h"
 #include "uicckit/por.h"
 #include "uicckit/rfm.h"
 
@@ -33,8 +34,7 @@ static void setup(void)
 	struct ops_db *db;
 	size_t i;
 
-	strcpy(dir, "/tmp/test_campaign-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(ot_tmpdir("test_campaign", dir, sizeof(dir)), 0);
 	snprintf(path, sizeof(path), "%s/op.db", dir);
 	snprintf(out, sizeof(out), "%s/msgs.csv", dir);
 	ck_assert_int_eq(ops_db_open(path, OPS_DB_CREATE, &db, err, sizeof(err)), 0);
@@ -71,11 +71,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[160];
-
 	free(list);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(ot_rmdir(dir), 0);
 }
 
 static void params(struct ops_campaign_params *p)

@@ -9,7 +9,6 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "common/bcd.h"
 #include "common/hex.h"
 #include "common/secmem.h"
+#include "tests/freescan.h"
 #include "tests/otatest.h"
 #include "uicckit/auth.h"
 #include "uicckit/envelope.h"
@@ -28,97 +28,6 @@
 #include "uicckit/perso.h"
 #include "uicckit/por.h"
 #include "uicckit/sms.h"
-
-/* The scanner is process-wide by nature: it sits under free(). */
-#define MAXPAT 256
-static struct {
-	char pat[MAXPAT][17];
-	size_t len[MAXPAT];
-	int n, armed;
-	unsigned long scanned, hits;
-	char first[160];
-} H;
-
-void __real_free(void *p);
-void __wrap_free(void *p);
-
-static void scan(const void *p, size_t n, const char *who)
-{
-	int i;
-
-	if (!H.armed || p == NULL)
-		return;
-	H.scanned++;
-	for (i = 0; i < H.n; i++)
-		if (memmem(p, n, H.pat[i], H.len[i]) != NULL) {
-			if (H.hits++ == 0)
-				snprintf(H.first, sizeof(H.first), "%s freed %zu bytes holding key pattern %d",
-					 who, n, i);
-			return;
-		}
-}
-
-void __wrap_free(void *p)
-{
-	if (p != NULL)
-		scan(p, malloc_usable_size(p), "free");
-	__real_free(p);
-}
-
-static void *o_malloc(size_t n, const char *f, int l)
-{
-	(void)f;
-	(void)l;
-	return malloc(n);
-}
-
-static void *o_realloc(void *p, size_t n, const char *f, int l)
-{
-	void *q;
-
-	(void)f;
-	(void)l;
-	if (p == NULL)
-		return malloc(n);
-	/* move by hand, so the old block passes the scanner */
-	q = malloc(n);
-	if (q != NULL) {
-		size_t old = malloc_usable_size(p);
-
-		memcpy(q, p, old < n ? old : n);
-		scan(p, old, "OpenSSL realloc");
-		__real_free(p);
-	}
-	return q;
-}
-
-static void o_free(void *p, const char *f, int l)
-{
-	(void)f;
-	(void)l;
-	if (p != NULL)
-		scan(p, malloc_usable_size(p), "OpenSSL");
-	__real_free(p);
-}
-
-static void add_secret(const uint8_t *k, size_t n)
-{
-	static const char lo[] = "0123456789abcdef", up[] = "0123456789ABCDEF";
-	size_t i, j;
-
-	for (i = 0; i + 8 <= n && H.n + 3 <= MAXPAT; i += 4) {
-		memcpy(H.pat[H.n], k + i, 8);
-		H.len[H.n++] = 8;
-		for (j = 0; j < 8; j++) {
-			H.pat[H.n][2 * j] = lo[k[i + j] >> 4];
-			H.pat[H.n][2 * j + 1] = lo[k[i + j] & 15];
-			H.pat[H.n + 1][2 * j] = up[k[i + j] >> 4];
-			H.pat[H.n + 1][2 * j + 1] = up[k[i + j] & 15];
-		}
-		H.len[H.n] = H.len[H.n + 1] = 16;
-		H.n += 2;
-	}
-}
 
 static unsigned xmit(struct uicc *c, const char *hex, uint8_t *r, size_t *rl)
 {
@@ -159,13 +68,13 @@ START_TEST(keys_never_freed_in_clear)
 			ks->kic[i] = (uint8_t)(0x10 * k + 0x29 * i + 5);
 			ks->kid[i] = (uint8_t)(0x10 * k + 0x13 * i + 11);
 		}
-		add_secret(ks->k, 16);
-		add_secret(ks->opc, 16);
-		add_secret(ks->kic, 16);
-		add_secret(ks->kid, 16);
+		freescan_add_secret(ks->k, 16);
+		freescan_add_secret(ks->opc, 16);
+		freescan_add_secret(ks->kic, 16);
+		freescan_add_secret(ks->kid, 16);
 	}
 	ck_assert_int_eq(uicc_perso_defaults(&p, 2), 0);
-	H.armed = 1;
+	freescan.armed = 1;
 	/* uicc-perso: profile -> card -> key sets -> image (0600) */
 	prof = uicc_profile_default();
 	card = uicc_new(prof, err, sizeof(err));
@@ -233,9 +142,9 @@ START_TEST(keys_never_freed_in_clear)
 	uicc_power_off(card);
 	uicc_free(card);
 	uicc_perso_cleanse(&p);
-	H.armed = 0;
-	ck_assert_uint_gt(H.scanned, 100);
-	ck_assert_msg(H.hits == 0, "%lu freed buffers held keys; first: %s", H.hits, H.first);
+	freescan.armed = 0;
+	ck_assert_uint_gt(freescan.scanned, 100);
+	ck_assert_msg(freescan.hits == 0, "%lu freed buffers held keys; first: %s", freescan.hits, freescan.first);
 	unlink(path);
 	rmdir(dir);
 }
@@ -249,16 +158,16 @@ START_TEST(scanner_finds_keys)
 	static const uint8_t key[16] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
 	unsigned long before;
 
-	add_secret(key, 16);
+	freescan_add_secret(key, 16);
 	ck_assert_ptr_nonnull(b);
 	memset(b, 0, 64);
 	memcpy(b + 20, key + 4, 8);
-	before = H.hits;
-	H.armed = 1;
+	before = freescan.hits;
+	freescan.armed = 1;
 	release(b);
-	H.armed = 0;
-	ck_assert_uint_eq(H.hits, before + 1);
-	H.hits = before;
+	freescan.armed = 0;
+	ck_assert_uint_eq(freescan.hits, before + 1);
+	freescan.hits = before;
 }
 END_TEST
 
@@ -270,7 +179,7 @@ int main(void)
 	int failed;
 
 	/* before OpenSSL allocates anything */
-	if (!CRYPTO_set_mem_functions(o_malloc, o_realloc, o_free))
+	if (!freescan_install())
 		return 99;
 	uk_json_cleansing_alloc();
 	tcase_add_test(tc, scanner_finds_keys);

@@ -13,8 +13,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <malloc.h>
-#include <execinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +28,7 @@
 #include "ops/cms.h"
 #include "ops/escrow.h"
 #include "ops/keyfile.h"
+#include "tests/freescan.h"
 #include "tests/opstest.h"
 #include "uicckit/keyset.h"
 
@@ -549,96 +548,6 @@ END_TEST
 
 /* ------------------------------------------------ free() scanner (hygiene) */
 
-#define MAXPAT 1024
-static struct {
-	char pat[MAXPAT][17];
-	size_t len[MAXPAT];
-	int n, armed;
-	unsigned long scanned, hits;
-	char first[160];
-} H;
-
-void __real_free(void *p);
-void __wrap_free(void *p);
-
-static void scan(const void *p, size_t n, const char *who)
-{
-	int i;
-
-	if (!H.armed || p == NULL)
-		return;
-	H.scanned++;
-	for (i = 0; i < H.n; i++)
-		if (memmem(p, n, H.pat[i], H.len[i]) != NULL) {
-			if (H.hits++ == 0)
-				snprintf(H.first, sizeof(H.first), "%s freed %zu bytes holding key pattern %d",
-					 who, n, i);
-			if (getenv("HYG_BT")) { void *bt[30]; int k = backtrace(bt, 30); H.armed = 0; backtrace_symbols_fd(bt, k, 2); H.armed = 1; }
-			return;
-		}
-}
-
-void __wrap_free(void *p)
-{
-	if (p != NULL)
-		scan(p, malloc_usable_size(p), "free");
-	__real_free(p);
-}
-
-static void *o_malloc(size_t n, const char *f, int l)
-{
-	(void)f;
-	(void)l;
-	return malloc(n);
-}
-
-static void *o_realloc(void *p, size_t n, const char *f, int l)
-{
-	void *q;
-
-	(void)f;
-	(void)l;
-	if (p == NULL)
-		return malloc(n);
-	q = malloc(n);	/* move by hand, so the old block passes the scanner */
-	if (q != NULL) {
-		size_t old = malloc_usable_size(p);
-
-		memcpy(q, p, old < n ? old : n);
-		scan(p, old, "OpenSSL realloc");
-		__real_free(p);
-	}
-	return q;
-}
-
-static void o_free(void *p, const char *f, int l)
-{
-	(void)f;
-	(void)l;
-	if (p != NULL)
-		scan(p, malloc_usable_size(p), "OpenSSL");
-	__real_free(p);
-}
-
-static void add_secret(const uint8_t *k, size_t n)
-{
-	static const char lo[] = "0123456789abcdef", up[] = "0123456789ABCDEF";
-	size_t i, j;
-
-	for (i = 0; i + 8 <= n && H.n + 3 <= MAXPAT; i += 4) {
-		memcpy(H.pat[H.n], k + i, 8);
-		H.len[H.n++] = 8;
-		for (j = 0; j < 8; j++) {
-			H.pat[H.n][2 * j] = lo[k[i + j] >> 4];
-			H.pat[H.n][2 * j + 1] = lo[k[i + j] & 15];
-			H.pat[H.n + 1][2 * j] = up[k[i + j] >> 4];
-			H.pat[H.n + 1][2 * j + 1] = up[k[i + j] & 15];
-		}
-		H.len[H.n] = H.len[H.n + 1] = 16;
-		H.n += 2;
-	}
-}
-
 static void hygiene_round(int arm)
 {
 	struct ops_keyrecs l, back;
@@ -646,16 +555,16 @@ static void hygiene_round(int arm)
 	size_t len = 0, i;
 
 	make_list(&l, 8, 2);
-	H.n = 0;
+	freescan.n = 0;
 	for (i = 0; i < l.n; i++) {
-		add_secret(l.v[i].k, 16);
-		add_secret(l.v[i].opc, 16);
-		add_secret(l.v[i].kic_key, 16);
-		add_secret(l.v[i].kid_key, 16);
+		freescan_add_secret(l.v[i].k, 16);
+		freescan_add_secret(l.v[i].opc, 16);
+		freescan_add_secret(l.v[i].kic_key, 16);
+		freescan_add_secret(l.v[i].kid_key, 16);
 	}
 	snprintf(path, sizeof(path), "%s/hygiene.cms", dir);
 	memset(&back, 0, sizeof(back));
-	H.armed = arm;
+	freescan.armed = arm;
 	ck_assert_int_eq(ops_keyfile_encode(&l, "CN=x", &text, &len, err, sizeof(err)), 0);
 	ck_assert_int_eq(ops_keyfile_parse((const uint8_t *)text, len, &back, err, sizeof(err)), 0);
 	ops_keyrecs_free(&back);
@@ -697,16 +606,16 @@ static void hygiene_round(int arm)
 		ops_escrow_close(e);
 	}
 	ops_keyrecs_free(&l);
-	H.armed = 0;
+	freescan.armed = 0;
 }
 
 START_TEST(test_hygiene)
 {
 	hygiene_round(0);	/* OpenSSL's one-time allocations first */
-	H.hits = H.scanned = 0;
+	freescan.hits = freescan.scanned = 0;
 	hygiene_round(1);
-	ck_assert_msg(H.scanned > 100, "scanner saw only %lu frees", H.scanned);
-	ck_assert_msg(H.hits == 0, "%lu freed blocks held keys; first: %s", H.hits, H.first);
+	ck_assert_msg(freescan.scanned > 100, "scanner saw only %lu frees", freescan.scanned);
+	ck_assert_msg(freescan.hits == 0, "%lu freed blocks held keys; first: %s", freescan.hits, freescan.first);
 }
 END_TEST
 
@@ -716,15 +625,15 @@ START_TEST(test_hygiene_scanner_works)
 	static const uint8_t k[16] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
 				       0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01 };
 
-	H.n = 0;
-	add_secret(k, 16);
+	freescan.n = 0;
+	freescan_add_secret(k, 16);
 	memset(p, 0, 64);
 	memcpy(p + 5, k, 16);
-	H.hits = 0;
-	H.armed = 1;
+	freescan.hits = 0;
+	freescan.armed = 1;
 	__wrap_free(p);	/* called directly: the compiler may drop a malloc/free pair */
-	H.armed = 0;
-	ck_assert_uint_eq(H.hits, 1);
+	freescan.armed = 0;
+	ck_assert_uint_eq(freescan.hits, 1);
 }
 END_TEST
 
@@ -764,7 +673,7 @@ int main(void)
 	int failed;
 
 	/* before any allocation by OpenSSL or jansson, as the tools do */
-	if (!CRYPTO_set_mem_functions(o_malloc, o_realloc, o_free)) {
+	if (!freescan_install()) {
 		fprintf(stderr, "test_ops_cms: CRYPTO_set_mem_functions failed\n");
 		return 1;
 	}
