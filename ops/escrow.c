@@ -93,6 +93,12 @@ int ops_master_key_read(const char *path, uint8_t key[OPS_MASTER_KEY_LEN], char 
 		close(fd);
 		return OPS_EARG;
 	}
+	if ((unsigned long long)st.st_size >= sizeof(buf)) {
+		/* 64 hex digits and some white space: anything longer is not a key file */
+		ops_reason(err, errlen, "%s: want 64 hex digits (the 32-byte master key)", path);
+		close(fd);
+		return OPS_EARG;
+	}
 	while (n < sizeof(buf) - 1 && (r = read(fd, buf + n, sizeof(buf) - 1 - n)) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;

@@ -135,6 +135,12 @@ START_TEST(test_master_key_file)
 	fprintf(f, "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1fzz");
 	fclose(f);
 	ck_assert_int_eq(ops_master_key_read(path, k, err, sizeof(err)), OPS_EARG);
+	/* a key, white space past the read buffer, then more: refused whole */
+	f = fopen(path, "w");
+	fprintf(f, "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20%100s"
+		   "trailing", "");
+	fclose(f);
+	ck_assert_int_eq(ops_master_key_read(path, k, err, sizeof(err)), OPS_EARG);
 	ck_assert_int_eq(ops_master_key_read("/nonexistent/k", k, err, sizeof(err)), OPS_EIO);
 }
 END_TEST
