@@ -26,6 +26,7 @@
 
 #define DEFAULT_BATCH 16384
 
+
 /* ---- growing text buffer --------------------------------------------- */
 
 struct tbuf {
@@ -700,9 +701,12 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 
 		if (ch == NULL)
 			break;
-		for (i = 0; i < ch->n && rc == 0; i++) {
-			struct ops_msg *m = &ch->m[i];
+		for (i = 0; i < ch->n && rc == 0;) {
+			/* up to the chunk's end or the batch's, recorded at once */
+			size_t g = ch->n - i, j;
 
+			if (g > batch - res->built % batch)
+				g = batch - res->built % batch;
 			if (!in_txn) {
 				rc = ops_db_begin(db, err, errlen);
 				if (rc != 0)
@@ -716,30 +720,32 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 				res->created = 1;
 				have_c = 1;
 			}
-			if (p->kind == OPS_KIND_REKEY) {
-				uint8_t s[256];
-				size_t sn = 0;
+			for (j = i; j < i + g && rc == 0; j++) {
+				struct ops_msg *m = &ch->m[j];
 
-				memset(m, 0, offsetof(struct ops_msg, packet));
-				m->new_index = -1;
-				rc = rekey_script(db, &ch->it[i], s, sizeof(s), &sn, err, errlen);
-				if (rc == 0 && build_msg(&b, &ch->it[i], s, sn, m) < 0) {
-					snprintf(err, errlen, "card %s: packet", ch->it[i].iccid);
-					rc = OPS_ECRYPTO;
+				if (p->kind == OPS_KIND_REKEY) {
+					uint8_t s[256];
+					size_t sn = 0;
+
+					memset(m, 0, offsetof(struct ops_msg, packet));
+					m->new_index = -1;
+					rc = rekey_script(db, &ch->it[j], s, sizeof(s), &sn, err, errlen);
+					if (rc == 0 && build_msg(&b, &ch->it[j], s, sn, m) < 0) {
+						snprintf(err, errlen, "card %s: packet", ch->it[j].iccid);
+						rc = OPS_ECRYPTO;
+					}
+					OPENSSL_cleanse(s, sizeof(s));
 				}
-				OPENSSL_cleanse(s, sizeof(s));
-				if (rc != 0)
-					break;
+				m->campaign = c.id;
 			}
-			m->campaign = c.id;
-			rc = ops_db_msg_stage(db, m, err, errlen);
+			if (rc == 0)
+				rc = ops_db_msg_record_many(db, &ch->m[i], g, err, errlen);
 			if (rc != 0)
 				break;
-			res->built++;
+			res->built += g;
+			i += g;
 			if (res->built % batch == 0) {
-				rc = ops_db_msg_flush(db, c.id, err, errlen);
-				if (rc == 0)
-					rc = ops_db_commit(db, err, errlen);
+				rc = ops_db_commit(db, err, errlen);
 				if (rc == 0)
 					in_txn = 0;
 				progress(p, "building", res->built, q->usable > res->built ?
@@ -764,9 +770,7 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 		rc = q->rc;
 	}
 	if (rc == 0 && in_txn) {
-		rc = ops_db_msg_flush(db, c.id, err, errlen);
-		if (rc == 0)
-			rc = ops_db_commit(db, err, errlen);
+		rc = ops_db_commit(db, err, errlen);
 		if (rc == 0)
 			in_txn = 0;
 	}

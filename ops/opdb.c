@@ -84,18 +84,21 @@ enum {
 	S_MSG_ADD, S_MSG_GET, S_MSG_LATEST, S_MSG_STATE, S_MSG_EACH, S_MSG_COUNT, S_MSG_COUNT_ALL,
 	S_POR_ADD, S_POR_COUNT, S_CARD_COUNT, S_VIEW_ICCID, S_VIEW_IMSI,
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_DEFER_FK, S_BEGIN_READ,
-	S_STAGE_MAKE, S_STAGE, S_STAGE_CNTR, S_STAGE_CLEAR, S_STAGE_COUNT,
+	S_GROUP_ADD,
 	S_N
 };
 
-/* A card, its key set in use and its messages, in one lookup (campaigns). */
+/* A card, its key set in use and its messages, newest campaign first, in
+ * one lookup (campaigns): one row per message of the card (or one with
+ * NULL message columns), read until the campaign's own and the newest
+ * other one are known -- usually the first row alone.  One seek into
+ * messages instead of one per question. */
 #define VIEW_SQL \
 	"SELECT c.iccid, c.imsi, c.key_index, c.state, k.alg, k.k, k.opc, k.op_is_opc, k.kic, k.kid," \
 	" k.kic_key, k.kid_key, k.tar, k.next_cntr, k.sqn, k.state, k.pending," \
-	" (SELECT ifnull(m.new_imsi, '') FROM messages m WHERE m.campaign = ?2 AND m.iccid = c.iccid)," \
-	" (SELECT m.state FROM messages m WHERE m.iccid = c.iccid AND m.campaign <> ?2" \
-	"  ORDER BY m.campaign DESC LIMIT 1)" \
-	" FROM cards c LEFT JOIN keysets k ON k.iccid = c.iccid AND k.idx = c.key_index "
+	" m.campaign, m.state, m.new_imsi" \
+	" FROM cards c LEFT JOIN keysets k ON k.iccid = c.iccid AND k.idx = c.key_index" \
+	" LEFT JOIN messages m ON m.iccid = c.iccid "
 
 static const char *const stmt_sql[S_N] = {
 	[S_CARD_GET] = "SELECT iccid, imsi, key_index, state FROM cards WHERE iccid = ?1",
@@ -137,27 +140,25 @@ static const char *const stmt_sql[S_N] = {
 		      " VALUES(?1, ?7, ?2, ?3, ?4, ?5, ?6)",
 	[S_POR_COUNT] = "SELECT count(*) FROM pors WHERE campaign = ?1 AND iccid = ?2",
 	[S_CARD_COUNT] = "SELECT state, count(*) FROM cards GROUP BY state",
-	[S_VIEW_ICCID] = VIEW_SQL "WHERE c.iccid = ?1",
-	[S_VIEW_IMSI] = VIEW_SQL "WHERE c.imsi = ?1",
+	[S_VIEW_ICCID] = VIEW_SQL "WHERE c.iccid = ?1 ORDER BY m.campaign DESC",
+	[S_VIEW_IMSI] = VIEW_SQL "WHERE c.imsi = ?1 ORDER BY m.campaign DESC",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_DEFER_FK] = "PRAGMA defer_foreign_keys = ON",
 	[S_BEGIN_READ] = "BEGIN DEFERRED",
-	[S_STAGE_MAKE] = "CREATE TEMP TABLE IF NOT EXISTS stage(iccid TEXT NOT NULL,"
-			 " key_index INTEGER NOT NULL, cntr INTEGER NOT NULL)",
-	[S_STAGE] = "INSERT INTO temp.stage VALUES(?1, ?2, ?3)",
-	[S_STAGE_COUNT] = "SELECT count(*) FROM temp.stage",
-	[S_STAGE_CNTR] = "UPDATE main.keysets SET next_cntr = s.cntr + 1 FROM temp.stage AS s"
-			 " WHERE keysets.iccid = s.iccid AND keysets.idx = s.key_index"
-			 " AND keysets.next_cntr <= s.cntr AND keysets.state <> 'retired'",
-	[S_STAGE_CLEAR] = "DELETE FROM temp.stage",
+	/* ops_db_msg_record_many's GROUP-row INSERT: group_insert() */
+	[S_GROUP_ADD] = NULL,
 };
 
 struct ops_db {
 	sqlite3 *h;
 	sqlite3_stmt *st[S_N];
 };
+
+/* Messages per statement in ops_db_msg_record_many: one statement's fixed
+ * cost (step, halt, reset) shared by GROUP rows. */
+#define GROUP 32
 
 static const char *const msg_state_names[OPS_MSG_NSTATES] = { "built", "sent", "done", "failed" };
 static const char *const kind_names[3] = { "3b", "3a", "rekey" };
@@ -609,11 +610,30 @@ int ops_db_card_view(struct ops_db *db, const char *key, int by_imsi, int64_t ca
 		ks_row(s, 4, v->card.iccid, v->card.key_index, &v->ks);
 	else
 		memset(&v->ks, 0, sizeof(v->ks));
-	v->in_campaign = sqlite3_column_type(s, 17) != SQLITE_NULL;
-	copy_text(v->new_imsi, sizeof(v->new_imsi), sqlite3_column_text(s, 17));
-	v->other_state = sqlite3_column_type(s, 18) == SQLITE_NULL
-				 ? -1 : name_index(msg_state_names, OPS_MSG_NSTATES,
-						   sqlite3_column_text(s, 18));
+	v->in_campaign = 0;
+	v->new_imsi[0] = '\0';
+	v->other_state = -1;
+	/* newest campaign first: stop once the newest other one is known and
+	 * this campaign's row is behind (or was seen) */
+	while (rc == SQLITE_ROW && sqlite3_column_type(s, 17) != SQLITE_NULL) {
+		int64_t mc = sqlite3_column_int64(s, 17);
+
+		if (mc == campaign) {
+			v->in_campaign = 1;
+			copy_text(v->new_imsi, sizeof(v->new_imsi), sqlite3_column_text(s, 19));
+		} else if (v->other_state < 0) {
+			v->other_state = name_index(msg_state_names, OPS_MSG_NSTATES,
+						    sqlite3_column_text(s, 18));
+		}
+		if (v->other_state >= 0 && (v->in_campaign || mc < campaign))
+			break;
+		rc = sqlite3_step(s);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		rc = dberr(db, "card", err, errlen);
+		sqlite3_reset(s);
+		return rc;
+	}
 	sqlite3_reset(s);
 	return 0;
 }
@@ -769,50 +789,66 @@ int ops_db_campaign_add(struct ops_db *db, struct ops_campaign *c, char *err, si
 
 /* ---- messages ------------------------------------------------------- */
 
-/* INSERT one message row (m->created set if 0). */
+/* A message's 10 values from parameter b + 1 on (created: now if 0). */
+static void msg_bind(sqlite3_stmt *s, int b, const struct ops_msg *m)
+{
+	sqlite3_bind_int64(s, b + 1, m->campaign);
+	sqlite3_bind_text(s, b + 2, m->iccid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, b + 3, m->imsi, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, b + 4, (int)m->key_index);
+	sqlite3_bind_int64(s, b + 5, (sqlite3_int64)m->cntr);
+	if (m->new_imsi[0] != '\0')
+		sqlite3_bind_text(s, b + 6, m->new_imsi, -1, SQLITE_STATIC);
+	if (m->new_index >= 0)
+		sqlite3_bind_int(s, b + 7, m->new_index);
+	sqlite3_bind_blob(s, b + 8, m->packet, (int)m->packet_len, SQLITE_STATIC);
+	sqlite3_bind_blob(s, b + 9, m->tpdu, (int)m->tpdu_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, b + 10, m->created ? m->created : (int64_t)time(NULL));
+}
+
+/* INSERT one message row. */
 static int msg_insert(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = stmt(db, S_MSG_ADD);
 
 	if (s == NULL)
 		return dberr(db, "message", err, errlen);
-	sqlite3_bind_int64(s, 1, m->campaign);
-	sqlite3_bind_text(s, 2, m->iccid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, m->imsi, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, (int)m->key_index);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)m->cntr);
-	if (m->new_imsi[0] != '\0')
-		sqlite3_bind_text(s, 6, m->new_imsi, -1, SQLITE_STATIC);
-	if (m->new_index >= 0)
-		sqlite3_bind_int(s, 7, m->new_index);
-	sqlite3_bind_blob(s, 8, m->packet, (int)m->packet_len, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 9, m->tpdu, (int)m->tpdu_len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 10, m->created ? m->created : (int64_t)time(NULL));
+	msg_bind(s, 0, m);
 	return step_done(db, s, "message", err, errlen);
 }
 
-int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t errlen)
+/* UPDATE the key set's next counter past m->cntr, refused unless m->cntr
+ * is at least the next one and the key set is not retired. */
+static int cntr_reserve(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = stmt(db, S_KS_CNTR);
 	int rc;
 
 	if (s == NULL)
 		return dberr(db, "counter", err, errlen);
-	if (m->cntr < 1 || m->cntr > OTA_CNTR_MAX) {
-		snprintf(err, errlen, "counter out of range");
-		return OPS_EARG;
-	}
 	sqlite3_bind_text(s, 1, m->iccid, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, (int)m->key_index);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)m->cntr);
 	rc = step_done(db, s, "counter", err, errlen);
-	if (rc != 0)
-		return rc;
-	if (sqlite3_changes(db->h) != 1) {
+	if (rc == 0 && sqlite3_changes(db->h) != 1) {
 		snprintf(err, errlen, "card %s: counter %010llx already used or key set retired",
 			 m->iccid, (unsigned long long)m->cntr);
-		return OPS_EREFUSED;
+		rc = OPS_EREFUSED;
 	}
+	return rc;
+}
+
+int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t errlen)
+{
+	int rc;
+
+	if (m->cntr < 1 || m->cntr > OTA_CNTR_MAX) {
+		snprintf(err, errlen, "counter out of range");
+		return OPS_EARG;
+	}
+	rc = cntr_reserve(db, m, err, errlen);
+	if (rc != 0)
+		return rc;
 	rc = msg_insert(db, m, err, errlen);
 	if (rc == 0) {
 		m->state = OPS_MSG_BUILT;
@@ -821,59 +857,76 @@ int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t er
 	return rc;
 }
 
-int ops_db_msg_stage(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen)
+/* The GROUP-row INSERT of ops_db_msg_record_many, made at first use:
+ * (?1..?10), (?11..?20), ... in msg_bind's order. */
+static sqlite3_stmt *group_insert(struct ops_db *db)
 {
-	sqlite3_stmt *s;
+	char sql[GROUP * 64 + 256];
+	size_t n;
+	int r;
+
+	if (db->st[S_GROUP_ADD] != NULL) {
+		sqlite3_reset(db->st[S_GROUP_ADD]);
+		return db->st[S_GROUP_ADD];
+	}
+	n = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO messages(campaign, iccid, imsi,"
+			     " key_index, cntr, new_imsi, new_index, packet, tpdu, state, created)"
+			     " VALUES");
+	for (r = 0; r < GROUP && n < sizeof(sql); r++) {
+		int b = 10 * r;
+
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+				      "%s(?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,'built',?%d)",
+				      r ? "," : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7,
+				      b + 8, b + 9, b + 10);
+	}
+	if (n >= sizeof(sql) ||
+	    sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &db->st[S_GROUP_ADD],
+			       NULL) != SQLITE_OK)
+		return NULL;
+	return db->st[S_GROUP_ADD];
+}
+
+int ops_db_msg_record_many(struct ops_db *db, struct ops_msg *m, size_t n, char *err,
+			   size_t errlen)
+{
+	sqlite3_stmt *ins;
+	size_t i = 0, r;
 	int rc;
 
-	if (db->st[S_STAGE] == NULL) {
-		rc = simple(db, S_STAGE_MAKE, "stage", err, errlen);
+	for (r = 0; r < n; r++)
+		if (m[r].cntr < 1 || m[r].cntr > OTA_CNTR_MAX) {
+			snprintf(err, errlen, "card %s: counter out of range", m[r].iccid);
+			return OPS_EARG;
+		}
+	for (; n - i >= GROUP; i += GROUP) {
+		const struct ops_msg *g = m + i;
+
+		for (r = 0; r < GROUP; r++) {
+			rc = cntr_reserve(db, &g[r], err, errlen);
+			if (rc != 0)
+				return rc;
+		}
+		ins = group_insert(db);
+		if (ins == NULL)
+			return dberr(db, "messages", err, errlen);
+		for (r = 0; r < GROUP; r++)
+			msg_bind(ins, 10 * (int)r, &g[r]);
+		rc = step_done(db, ins, "messages", err, errlen);
+		sqlite3_clear_bindings(ins);
+		if (rc != 0)
+			return rc;
+		for (r = 0; r < GROUP; r++) {
+			m[i + r].state = OPS_MSG_BUILT;
+			m[i + r].rsc = -1;
+		}
+	}
+	for (; i < n; i++) {
+		rc = ops_db_msg_record(db, &m[i], err, errlen);
 		if (rc != 0)
 			return rc;
 	}
-	if (m->cntr < 1 || m->cntr > OTA_CNTR_MAX) {
-		snprintf(err, errlen, "counter out of range");
-		return OPS_EARG;
-	}
-	/* the message now; its counter with the batch (ops_db_msg_flush) */
-	rc = msg_insert(db, m, err, errlen);
-	if (rc != 0)
-		return rc;
-	s = stmt(db, S_STAGE);
-	if (s == NULL)
-		return dberr(db, "stage", err, errlen);
-	sqlite3_bind_text(s, 1, m->iccid, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, (int)m->key_index);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)m->cntr);
-	return step_done(db, s, "stage", err, errlen);
-}
-
-int ops_db_msg_flush(struct ops_db *db, int64_t campaign, char *err, size_t errlen)
-{
-	sqlite3_stmt *s;
-	sqlite3_int64 n = 0;
-	int rc;
-
-	(void)campaign;
-	if (db->st[S_STAGE] == NULL)
-		return 0;	/* nothing staged yet */
-	s = stmt(db, S_STAGE_COUNT);
-	if (s == NULL || sqlite3_step(s) != SQLITE_ROW)
-		return dberr(db, "stage", err, errlen);
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (n == 0)
-		return 0;
-	rc = simple(db, S_STAGE_CNTR, "counters", err, errlen);
-	if (rc == 0 && sqlite3_changes64(db->h) != n) {
-		snprintf(err, errlen, "%lld of %lld counters already used or key sets retired",
-			 (long long)(n - sqlite3_changes64(db->h)), (long long)n);
-		rc = OPS_EREFUSED;
-	}
-	/* the staged rows go whatever happened: the caller rolls back on error */
-	if (simple(db, S_STAGE_CLEAR, "stage", NULL, 0) != 0 && rc == 0)
-		rc = dberr(db, "stage", err, errlen);
-	return rc;
+	return 0;
 }
 
 static void msg_row(sqlite3_stmt *s, struct ops_msg *m)

@@ -147,13 +147,14 @@ struct ops_msg {
  * counter, so a counter is never reused) and INSERT the message (UNIQUE
  * campaign + iccid: OPS_EREFUSED if the card has one). */
 int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t errlen);
-/* The same for many messages at once, inside the caller's transaction:
- * stage INSERTs the message and notes its counter (a TEMP table); flush,
- * before the COMMIT, reserves every noted counter with one UPDATE and
- * answers OPS_EREFUSED if any is below its key set's next one (the caller
- * then rolls the whole batch back: messages and counters go together). */
-int ops_db_msg_stage(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen);
-int ops_db_msg_flush(struct ops_db *db, int64_t campaign, char *err, size_t errlen);
+/* The same for the n messages m[0..n-1], in the caller's transaction: 32
+ * at a time, one UPDATE reserving their counters then one INSERT (the
+ * statements' fixed cost shared), the rest one by one.  On an error
+ * (OPS_EREFUSED: a counter below its key set's next one, a retired key set
+ * or a card already in the campaign) the caller rolls the transaction
+ * back: messages and counters go together. */
+int ops_db_msg_record_many(struct ops_db *db, struct ops_msg *m, size_t n, char *err,
+			   size_t errlen);
 int ops_db_msg_get(struct ops_db *db, int64_t campaign, const char *iccid, struct ops_msg *m,
 		   char *err, size_t errlen);
 /* The newest message of the card in any campaign (OPS_ENOTFOUND if none):
