@@ -231,15 +231,19 @@ static void digest_hex(const char *text, size_t len, char out[65])
 /* Look a row up: 1 usable (item filled), 0 already in the campaign, or a
  * reason in why (bad row); <0 on a database error. */
 static int resolve(struct ops_db *db, int kind, int64_t campaign,
-		   const struct ops_listrow *r, struct item *it, struct ops_card_view *v,
+		   const struct ops_listrow *r, struct item *it, struct ops_card_view *v, int pre,
 		   char *why, size_t whylen, char *err, size_t errlen)
 {
 	const struct ops_card *card = &v->card;
 	const struct ops_keyset *ks = &v->ks;
 	int rc;
 
-	rc = r->iccid[0] != '\0' ? ops_db_card_view(db, r->iccid, 0, campaign, v, err, errlen)
-				 : ops_db_card_view(db, r->imsi, 1, campaign, v, err, errlen);
+	/* pre: v was looked up already (1: found, 0: no such card), -1: not yet */
+	if (pre >= 0)
+		rc = pre ? 0 : OPS_ENOTFOUND;
+	else
+		rc = r->iccid[0] != '\0' ? ops_db_card_view(db, r->iccid, 0, campaign, v, err, errlen)
+					 : ops_db_card_view(db, r->imsi, 1, campaign, v, err, errlen);
 	if (rc == OPS_ENOTFOUND) {
 		snprintf(why, whylen, "unknown card %s", r->iccid[0] ? r->iccid : r->imsi);
 		return 2;
@@ -422,10 +426,14 @@ static void pipe_put_empty(struct pipe *q, struct chunk *c)
 static void *reader(void *arg)
 {
 	struct pipe *q = arg;
-	struct ops_card_view *view = malloc(sizeof(*view));
+	/* the rows, OPS_DB_VIEW_GROUP at a time, looked up with one statement
+	 * when they all name an ICCID */
+	struct ops_card_view *view = malloc(OPS_DB_VIEW_GROUP * sizeof(*view));
+	const char *keys[OPS_DB_VIEW_GROUP];
+	int found[OPS_DB_VIEW_GROUP];
 	struct chunk *c = NULL;
 	char why[160];
-	size_t i;
+	size_t i, w0 = 0, wn = 0, k;
 	int rc = 0, check_only = q->nempty == 0 && q->nfull == 0 && q->b == NULL;
 
 	if (view == NULL) {
@@ -452,8 +460,23 @@ static void *reader(void *arg)
 				break;
 			}
 		}
-		rc = resolve(q->db, q->p->kind, q->campaign, r, &it, view, why, sizeof(why), q->err,
-			     sizeof(q->err));
+		if (i == w0 + wn) {
+			w0 = i;
+			wn = q->list->n - i < OPS_DB_VIEW_GROUP ? q->list->n - i : OPS_DB_VIEW_GROUP;
+			for (k = 0; k < wn && q->list->v[i + k].iccid[0] != '\0'; k++)
+				keys[k] = q->list->v[i + k].iccid;
+			if (k == OPS_DB_VIEW_GROUP) {
+				rc = ops_db_card_view_many(q->db, keys, k, q->campaign, view, found,
+							   q->err, sizeof(q->err));
+				if (rc != 0)
+					break;
+			} else {
+				found[0] = -1;	/* one by one */
+			}
+		}
+		k = found[0] < 0 ? 0 : i - w0;
+		rc = resolve(q->db, q->p->kind, q->campaign, r, &it, &view[k],
+			     found[0] < 0 ? -1 : found[k], why, sizeof(why), q->err, sizeof(q->err));
 		if (rc < 0)
 			break;
 		if (rc == 2) {
@@ -515,7 +538,7 @@ static void *reader(void *arg)
 		ops_db_rollback(q->db);
 out:
 	if (view != NULL) {
-		OPENSSL_cleanse(view, sizeof(*view));
+		OPENSSL_cleanse(view, OPS_DB_VIEW_GROUP * sizeof(*view));
 		free(view);
 	}
 	pthread_mutex_lock(&q->mu);

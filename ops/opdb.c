@@ -84,7 +84,7 @@ enum {
 	S_MSG_ADD, S_MSG_GET, S_MSG_LATEST, S_MSG_STATE, S_MSG_EACH, S_MSG_COUNT, S_MSG_COUNT_ALL,
 	S_POR_ADD, S_POR_COUNT, S_CARD_COUNT, S_VIEW_ICCID, S_VIEW_IMSI,
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_DEFER_FK, S_BEGIN_READ,
-	S_GROUP_ADD,
+	S_GROUP_ADD, S_GROUP_VIEW,
 	S_N
 };
 
@@ -147,7 +147,8 @@ static const char *const stmt_sql[S_N] = {
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_DEFER_FK] = "PRAGMA defer_foreign_keys = ON",
 	[S_BEGIN_READ] = "BEGIN DEFERRED",
-	/* ops_db_msg_record_many's GROUP-row INSERT: group_insert() */
+	/* ops_db_msg_record_many's GROUP-row INSERT (group_insert()) and
+	 * ops_db_card_view_many's GROUP-card SELECT (group_view()) */
 	[S_GROUP_ADD] = NULL,
 };
 
@@ -158,7 +159,7 @@ struct ops_db {
 
 /* Messages per statement in ops_db_msg_record_many: one statement's fixed
  * cost (step, halt, reset) shared by GROUP rows. */
-#define GROUP 32
+#define GROUP OPS_DB_VIEW_GROUP
 
 static const char *const msg_state_names[OPS_MSG_NSTATES] = { "built", "sent", "done", "failed" };
 static const char *const kind_names[3] = { "3b", "3a", "rekey" };
@@ -635,6 +636,114 @@ int ops_db_card_view(struct ops_db *db, const char *key, int by_imsi, int64_t ca
 		return rc;
 	}
 	sqlite3_reset(s);
+	return 0;
+}
+
+/* ops_db_card_view_many's statement: (0, ?1), (1, ?2), ... joined with
+ * the cards, their key sets in use and all their messages; each result
+ * row starts with the position of its ICCID (any order). */
+static sqlite3_stmt *group_view(struct ops_db *db)
+{
+	char sql[GROUP * 24 + 768];
+	size_t n;
+	int r;
+
+	if (db->st[S_GROUP_VIEW] != NULL) {
+		sqlite3_reset(db->st[S_GROUP_VIEW]);
+		return db->st[S_GROUP_VIEW];
+	}
+	n = (size_t)snprintf(sql, sizeof(sql),
+			     "SELECT l.column1, c.iccid, c.imsi, c.key_index, c.state, k.alg, k.k,"
+			     " k.opc, k.op_is_opc, k.kic, k.kid, k.kic_key, k.kid_key, k.tar,"
+			     " k.next_cntr, k.sqn, k.state, k.pending, m.campaign, m.state,"
+			     " m.new_imsi FROM (VALUES");
+	for (r = 0; r < GROUP && n < sizeof(sql); r++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s(%d, ?%d)", r ? "," : "", r,
+				      r + 1);
+	if (n < sizeof(sql))
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+				      ") AS l JOIN cards c ON c.iccid = l.column2"
+				      " LEFT JOIN keysets k ON k.iccid = c.iccid AND k.idx = c.key_index"
+				      " LEFT JOIN messages m ON m.iccid = c.iccid");
+	if (n >= sizeof(sql) ||
+	    sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &db->st[S_GROUP_VIEW],
+			       NULL) != SQLITE_OK)
+		return NULL;
+	return db->st[S_GROUP_VIEW];
+}
+
+int ops_db_card_view_many(struct ops_db *db, const char *const *iccid, size_t n,
+			  int64_t campaign, struct ops_card_view *v, int *found, char *err,
+			  size_t errlen)
+{
+	int64_t other[OPS_DB_VIEW_GROUP];
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	if (n != OPS_DB_VIEW_GROUP) {
+		/* one by one */
+		for (i = 0; i < n; i++) {
+			rc = ops_db_card_view(db, iccid[i], 0, campaign, &v[i], err, errlen);
+			found[i] = rc == 0;
+			if (rc != 0 && rc != OPS_ENOTFOUND)
+				return rc;
+		}
+		return 0;
+	}
+	s = group_view(db);
+	if (s == NULL)
+		return dberr(db, "cards", err, errlen);
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(s, (int)i + 1, iccid[i], -1, SQLITE_STATIC);
+		found[i] = 0;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int k = sqlite3_column_int(s, 0);
+		struct ops_card_view *x;
+
+		if (k < 0 || (size_t)k >= n)
+			continue;
+		x = &v[k];
+		if (!found[k]) {
+			found[k] = 1;
+			other[k] = -1;
+			memset(&x->card, 0, sizeof(x->card));
+			copy_text(x->card.iccid, sizeof(x->card.iccid), sqlite3_column_text(s, 1));
+			copy_text(x->card.imsi, sizeof(x->card.imsi), sqlite3_column_text(s, 2));
+			x->card.key_index = (unsigned)sqlite3_column_int(s, 3);
+			x->card.state = strcmp((const char *)sqlite3_column_text(s, 4), "active") == 0
+						? OPS_CARD_ACTIVE : OPS_CARD_HANDED_OVER;
+			x->has_keyset = sqlite3_column_type(s, 5) != SQLITE_NULL;
+			if (x->has_keyset)
+				ks_row(s, 5, x->card.iccid, x->card.key_index, &x->ks);
+			else
+				memset(&x->ks, 0, sizeof(x->ks));
+			x->in_campaign = 0;
+			x->new_imsi[0] = '\0';
+			x->other_state = -1;
+		}
+		/* the card's messages, in any order */
+		if (sqlite3_column_type(s, 18) != SQLITE_NULL) {
+			int64_t mc = sqlite3_column_int64(s, 18);
+
+			if (mc == campaign) {
+				x->in_campaign = 1;
+				copy_text(x->new_imsi, sizeof(x->new_imsi), sqlite3_column_text(s, 20));
+			} else if (mc > other[k]) {
+				other[k] = mc;
+				x->other_state = name_index(msg_state_names, OPS_MSG_NSTATES,
+							    sqlite3_column_text(s, 19));
+			}
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = dberr(db, "cards", err, errlen);
+		sqlite3_reset(s);
+		return rc;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return 0;
 }
 

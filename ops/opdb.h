@@ -193,6 +193,14 @@ struct ops_card_view {
 };
 int ops_db_card_view(struct ops_db *db, const char *key, int by_imsi, int64_t campaign,
 		     struct ops_card_view *v, char *err, size_t errlen);
+/* The same for n cards by ICCID at once, into v[0..n-1]: found[i] says
+ * whether iccid[i] is a card (v[i] is set only then).  n ==
+ * OPS_DB_VIEW_GROUP makes one statement of them all; other n, one lookup
+ * each. */
+#define OPS_DB_VIEW_GROUP 32
+int ops_db_card_view_many(struct ops_db *db, const char *const *iccid, size_t n,
+			  int64_t campaign, struct ops_card_view *v, int *found, char *err,
+			  size_t errlen);
 
 /* Counts for status: cards per state, key sets held, campaigns. */
 int ops_db_card_counts(struct ops_db *db, uint64_t *active, uint64_t *handed_over, char *err,
