@@ -88,9 +88,18 @@ static void tb_free(struct tbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* A 5-byte counter (TS 102 225 5.1.1) as 10 lowercase hex digits, as
+ * "%010llx" would print it (no snprintf: one per output line). */
 static void cntr_hex(uint64_t c, char out[11])
 {
-	snprintf(out, 11, "%010llx", (unsigned long long)c);
+	static const char digit[] = "0123456789abcdef";
+	int i;
+
+	for (i = 9; i >= 0; i--) {
+		out[i] = digit[c & 15];
+		c >>= 4;
+	}
+	out[10] = '\0';
 }
 
 /* ---- message building ------------------------------------------------- */
@@ -891,7 +900,7 @@ int ops_campaign_write_messages(struct ops_db *db, const struct ops_campaign *c,
 	w->err = err;
 	w->errlen = errlen;
 	tb_str(&w->b, envelope ? "iccid,imsi,cntr,envelope\n" : "iccid,imsi,cntr,tpdu\n");
-	rc = ops_db_msg_each(db, c->id, msg_line, w, err, errlen);
+	rc = ops_db_msg_each_out(db, c->id, msg_line, w, err, errlen);
 	if (rc == 0 && w->b.oom) {
 		snprintf(err, errlen, "out of memory");
 		rc = OPS_EIO;
@@ -983,7 +992,7 @@ int ops_campaign_write_handover(struct ops_db *db, const struct ops_campaign *c,
 	}
 	tb_str(&w->b, w->keys ? "iccid,new_imsi,index,alg,k,opc,kic,kid,kic_key,kid_key,tar,cntr\n"
 			      : "iccid,new_imsi,new_index\n");
-	rc = ops_db_msg_each(db, c->id, handover_line, w, err, errlen);
+	rc = ops_db_msg_each_out(db, c->id, handover_line, w, err, errlen);
 	if (rc == 0 && w->b.oom) {
 		snprintf(err, errlen, "out of memory");
 		rc = OPS_EIO;

@@ -81,7 +81,8 @@ enum {
 	S_CARD_GET, S_CARD_BY_IMSI, S_CARD_PUT,
 	S_KS_GET, S_KS_PUT, S_KS_SQN, S_KS_RETIRE, S_KS_CNTR,
 	S_CAMP_GET, S_CAMP_ADD,
-	S_MSG_ADD, S_MSG_GET, S_MSG_LATEST, S_MSG_STATE, S_MSG_EACH, S_MSG_COUNT, S_MSG_COUNT_ALL,
+	S_MSG_ADD, S_MSG_GET, S_MSG_LATEST, S_MSG_STATE, S_MSG_EACH, S_MSG_EACH_OUT, S_MSG_COUNT,
+	S_MSG_COUNT_ALL,
 	S_POR_ADD, S_POR_COUNT, S_CARD_COUNT, S_VIEW_ICCID, S_VIEW_IMSI,
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_DEFER_FK, S_BEGIN_READ,
 	S_GROUP_ADD, S_GROUP_VIEW,
@@ -134,6 +135,8 @@ static const char *const stmt_sql[S_N] = {
 	[S_MSG_EACH] = "SELECT campaign, iccid, imsi, key_index, cntr, new_imsi, new_index,"
 		       " packet, tpdu, state, rsc, created, sent, done FROM messages"
 		       " WHERE campaign = ?1 ORDER BY iccid",
+	[S_MSG_EACH_OUT] = "SELECT iccid, imsi, key_index, cntr, new_imsi, new_index, tpdu"
+			   " FROM messages WHERE campaign = ?1 ORDER BY iccid",
 	[S_MSG_COUNT] = "SELECT state, count(*) FROM messages WHERE campaign = ?1 GROUP BY state",
 	[S_MSG_COUNT_ALL] = "SELECT state, count(*) FROM messages GROUP BY state",
 	[S_POR_ADD] = "INSERT INTO pors(campaign, iccid, por, received, verified, rsc, verdict)"
@@ -1138,7 +1141,20 @@ int ops_db_msg_set_state(struct ops_db *db, const struct ops_msg *m, int state, 
 	return step_done(db, s, "message", err, errlen);
 }
 
-int ops_db_msg_each(struct ops_db *db, int64_t campaign,
+/* The output files' columns only (ops_db_msg_each_out). */
+static void msg_row_out(sqlite3_stmt *s, int64_t campaign, struct ops_msg *m)
+{
+	m->campaign = campaign;
+	copy_text(m->iccid, sizeof(m->iccid), sqlite3_column_text(s, 0));
+	copy_text(m->imsi, sizeof(m->imsi), sqlite3_column_text(s, 1));
+	m->key_index = (unsigned)sqlite3_column_int(s, 2);
+	m->cntr = (uint64_t)sqlite3_column_int64(s, 3);
+	copy_text(m->new_imsi, sizeof(m->new_imsi), sqlite3_column_text(s, 4));
+	m->new_index = sqlite3_column_type(s, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 5);
+	m->tpdu_len = copy_blob(m->tpdu, sizeof(m->tpdu), s, 6);
+}
+
+static int msg_each(struct ops_db *db, int64_t campaign, int out,
 		    int (*cb)(void *ctx, const struct ops_msg *m), void *ctx, char *err,
 		    size_t errlen)
 {
@@ -1151,14 +1167,22 @@ int ops_db_msg_each(struct ops_db *db, int64_t campaign,
 		return OPS_EIO;
 	}
 	/* its own statement: the callback may use the handle's others */
-	if (sqlite3_prepare_v2(db->h, stmt_sql[S_MSG_EACH], -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db->h, stmt_sql[out ? S_MSG_EACH_OUT : S_MSG_EACH], -1, &s, NULL) !=
+	    SQLITE_OK) {
 		free(m);
 		return dberr(db, "messages", err, errlen);
 	}
 	sqlite3_bind_int64(s, 1, campaign);
 	memset(m, 0, sizeof(*m));
+	if (out) {
+		m->state = -1;
+		m->rsc = -1;
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		msg_row(s, m);
+		if (out)
+			msg_row_out(s, campaign, m);
+		else
+			msg_row(s, m);
 		rc = cb(ctx, m);
 		if (rc != 0)
 			break;
@@ -1170,6 +1194,20 @@ int ops_db_msg_each(struct ops_db *db, int64_t campaign,
 	sqlite3_finalize(s);
 	free(m);
 	return rc;
+}
+
+int ops_db_msg_each(struct ops_db *db, int64_t campaign,
+		    int (*cb)(void *ctx, const struct ops_msg *m), void *ctx, char *err,
+		    size_t errlen)
+{
+	return msg_each(db, campaign, 0, cb, ctx, err, errlen);
+}
+
+int ops_db_msg_each_out(struct ops_db *db, int64_t campaign,
+			int (*cb)(void *ctx, const struct ops_msg *m), void *ctx, char *err,
+			size_t errlen)
+{
+	return msg_each(db, campaign, 1, cb, ctx, err, errlen);
 }
 
 int ops_db_msg_counts(struct ops_db *db, int64_t campaign, uint64_t counts[OPS_MSG_NSTATES],

@@ -167,6 +167,12 @@ int ops_db_msg_set_state(struct ops_db *db, const struct ops_msg *m, int state, 
 int ops_db_msg_each(struct ops_db *db, int64_t campaign,
 		    int (*cb)(void *ctx, const struct ops_msg *m), void *ctx, char *err,
 		    size_t errlen);
+/* The same with only what the output files need: iccid, imsi, key_index,
+ * cntr, new_imsi, new_index and the TPDUs (no packet: packet_len 0, SPI,
+ * KIc, KID, TAR zero; state and rsc -1; times 0). */
+int ops_db_msg_each_out(struct ops_db *db, int64_t campaign,
+			int (*cb)(void *ctx, const struct ops_msg *m), void *ctx, char *err,
+			size_t errlen);
 /* Number of messages per state (OPS_MSG_NSTATES counters); campaign < 0:
  * every campaign. */
 int ops_db_msg_counts(struct ops_db *db, int64_t campaign, uint64_t counts[OPS_MSG_NSTATES],
