@@ -26,6 +26,7 @@
 
 #define DEFAULT_BATCH 16384
 
+
 /* ---- growing text buffer --------------------------------------------- */
 
 struct tbuf {
@@ -87,9 +88,18 @@ static void tb_free(struct tbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* A 5-byte counter (TS 102 225 5.1.1) as 10 lowercase hex digits, as
+ * "%010llx" would print it (no snprintf: one per output line). */
 static void cntr_hex(uint64_t c, char out[11])
 {
-	snprintf(out, 11, "%010llx", (unsigned long long)c);
+	static const char digit[] = "0123456789abcdef";
+	int i;
+
+	for (i = 9; i >= 0; i--) {
+		out[i] = digit[c & 15];
+		c >>= 4;
+	}
+	out[10] = '\0';
 }
 
 /* ---- message building ------------------------------------------------- */
@@ -230,15 +240,19 @@ static void digest_hex(const char *text, size_t len, char out[65])
 /* Look a row up: 1 usable (item filled), 0 already in the campaign, or a
  * reason in why (bad row); <0 on a database error. */
 static int resolve(struct ops_db *db, int kind, int64_t campaign,
-		   const struct ops_listrow *r, struct item *it, struct ops_card_view *v,
+		   const struct ops_listrow *r, struct item *it, struct ops_card_view *v, int pre,
 		   char *why, size_t whylen, char *err, size_t errlen)
 {
 	const struct ops_card *card = &v->card;
 	const struct ops_keyset *ks = &v->ks;
 	int rc;
 
-	rc = r->iccid[0] != '\0' ? ops_db_card_view(db, r->iccid, 0, campaign, v, err, errlen)
-				 : ops_db_card_view(db, r->imsi, 1, campaign, v, err, errlen);
+	/* pre: v was looked up already (1: found, 0: no such card), -1: not yet */
+	if (pre >= 0)
+		rc = pre ? 0 : OPS_ENOTFOUND;
+	else
+		rc = r->iccid[0] != '\0' ? ops_db_card_view(db, r->iccid, 0, campaign, v, err, errlen)
+					 : ops_db_card_view(db, r->imsi, 1, campaign, v, err, errlen);
 	if (rc == OPS_ENOTFOUND) {
 		snprintf(why, whylen, "unknown card %s", r->iccid[0] ? r->iccid : r->imsi);
 		return 2;
@@ -421,10 +435,14 @@ static void pipe_put_empty(struct pipe *q, struct chunk *c)
 static void *reader(void *arg)
 {
 	struct pipe *q = arg;
-	struct ops_card_view *view = malloc(sizeof(*view));
+	/* the rows, OPS_DB_VIEW_GROUP at a time, looked up with one statement
+	 * when they all name an ICCID */
+	struct ops_card_view *view = malloc(OPS_DB_VIEW_GROUP * sizeof(*view));
+	const char *keys[OPS_DB_VIEW_GROUP];
+	int found[OPS_DB_VIEW_GROUP];
 	struct chunk *c = NULL;
 	char why[160];
-	size_t i;
+	size_t i, w0 = 0, wn = 0, k;
 	int rc = 0, check_only = q->nempty == 0 && q->nfull == 0 && q->b == NULL;
 
 	if (view == NULL) {
@@ -451,8 +469,23 @@ static void *reader(void *arg)
 				break;
 			}
 		}
-		rc = resolve(q->db, q->p->kind, q->campaign, r, &it, view, why, sizeof(why), q->err,
-			     sizeof(q->err));
+		if (i == w0 + wn) {
+			w0 = i;
+			wn = q->list->n - i < OPS_DB_VIEW_GROUP ? q->list->n - i : OPS_DB_VIEW_GROUP;
+			for (k = 0; k < wn && q->list->v[i + k].iccid[0] != '\0'; k++)
+				keys[k] = q->list->v[i + k].iccid;
+			if (k == OPS_DB_VIEW_GROUP) {
+				rc = ops_db_card_view_many(q->db, keys, k, q->campaign, view, found,
+							   q->err, sizeof(q->err));
+				if (rc != 0)
+					break;
+			} else {
+				found[0] = -1;	/* one by one */
+			}
+		}
+		k = found[0] < 0 ? 0 : i - w0;
+		rc = resolve(q->db, q->p->kind, q->campaign, r, &it, &view[k],
+			     found[0] < 0 ? -1 : found[k], why, sizeof(why), q->err, sizeof(q->err));
 		if (rc < 0)
 			break;
 		if (rc == 2) {
@@ -514,7 +547,7 @@ static void *reader(void *arg)
 		ops_db_rollback(q->db);
 out:
 	if (view != NULL) {
-		OPENSSL_cleanse(view, sizeof(*view));
+		OPENSSL_cleanse(view, OPS_DB_VIEW_GROUP * sizeof(*view));
 		free(view);
 	}
 	pthread_mutex_lock(&q->mu);
@@ -700,9 +733,12 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 
 		if (ch == NULL)
 			break;
-		for (i = 0; i < ch->n && rc == 0; i++) {
-			struct ops_msg *m = &ch->m[i];
+		for (i = 0; i < ch->n && rc == 0;) {
+			/* up to the chunk's end or the batch's, recorded at once */
+			size_t g = ch->n - i, j;
 
+			if (g > batch - res->built % batch)
+				g = batch - res->built % batch;
 			if (!in_txn) {
 				rc = ops_db_begin(db, err, errlen);
 				if (rc != 0)
@@ -716,30 +752,32 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 				res->created = 1;
 				have_c = 1;
 			}
-			if (p->kind == OPS_KIND_REKEY) {
-				uint8_t s[256];
-				size_t sn = 0;
+			for (j = i; j < i + g && rc == 0; j++) {
+				struct ops_msg *m = &ch->m[j];
 
-				memset(m, 0, offsetof(struct ops_msg, packet));
-				m->new_index = -1;
-				rc = rekey_script(db, &ch->it[i], s, sizeof(s), &sn, err, errlen);
-				if (rc == 0 && build_msg(&b, &ch->it[i], s, sn, m) < 0) {
-					snprintf(err, errlen, "card %s: packet", ch->it[i].iccid);
-					rc = OPS_ECRYPTO;
+				if (p->kind == OPS_KIND_REKEY) {
+					uint8_t s[256];
+					size_t sn = 0;
+
+					memset(m, 0, offsetof(struct ops_msg, packet));
+					m->new_index = -1;
+					rc = rekey_script(db, &ch->it[j], s, sizeof(s), &sn, err, errlen);
+					if (rc == 0 && build_msg(&b, &ch->it[j], s, sn, m) < 0) {
+						snprintf(err, errlen, "card %s: packet", ch->it[j].iccid);
+						rc = OPS_ECRYPTO;
+					}
+					OPENSSL_cleanse(s, sizeof(s));
 				}
-				OPENSSL_cleanse(s, sizeof(s));
-				if (rc != 0)
-					break;
+				m->campaign = c.id;
 			}
-			m->campaign = c.id;
-			rc = ops_db_msg_stage(db, m, err, errlen);
+			if (rc == 0)
+				rc = ops_db_msg_record_many(db, &ch->m[i], g, err, errlen);
 			if (rc != 0)
 				break;
-			res->built++;
+			res->built += g;
+			i += g;
 			if (res->built % batch == 0) {
-				rc = ops_db_msg_flush(db, c.id, err, errlen);
-				if (rc == 0)
-					rc = ops_db_commit(db, err, errlen);
+				rc = ops_db_commit(db, err, errlen);
 				if (rc == 0)
 					in_txn = 0;
 				progress(p, "building", res->built, q->usable > res->built ?
@@ -764,9 +802,7 @@ int ops_campaign_run(struct ops_db *db, const struct ops_campaign_params *p,
 		rc = q->rc;
 	}
 	if (rc == 0 && in_txn) {
-		rc = ops_db_msg_flush(db, c.id, err, errlen);
-		if (rc == 0)
-			rc = ops_db_commit(db, err, errlen);
+		rc = ops_db_commit(db, err, errlen);
 		if (rc == 0)
 			in_txn = 0;
 	}
@@ -864,7 +900,7 @@ int ops_campaign_write_messages(struct ops_db *db, const struct ops_campaign *c,
 	w->err = err;
 	w->errlen = errlen;
 	tb_str(&w->b, envelope ? "iccid,imsi,cntr,envelope\n" : "iccid,imsi,cntr,tpdu\n");
-	rc = ops_db_msg_each(db, c->id, msg_line, w, err, errlen);
+	rc = ops_db_msg_each_out(db, c->id, msg_line, w, err, errlen);
 	if (rc == 0 && w->b.oom) {
 		snprintf(err, errlen, "out of memory");
 		rc = OPS_EIO;
@@ -956,7 +992,7 @@ int ops_campaign_write_handover(struct ops_db *db, const struct ops_campaign *c,
 	}
 	tb_str(&w->b, w->keys ? "iccid,new_imsi,index,alg,k,opc,kic,kid,kic_key,kid_key,tar,cntr\n"
 			      : "iccid,new_imsi,new_index\n");
-	rc = ops_db_msg_each(db, c->id, handover_line, w, err, errlen);
+	rc = ops_db_msg_each_out(db, c->id, handover_line, w, err, errlen);
 	if (rc == 0 && w->b.oom) {
 		snprintf(err, errlen, "out of memory");
 		rc = OPS_EIO;

@@ -81,21 +81,25 @@ enum {
 	S_CARD_GET, S_CARD_BY_IMSI, S_CARD_PUT,
 	S_KS_GET, S_KS_PUT, S_KS_SQN, S_KS_RETIRE, S_KS_CNTR,
 	S_CAMP_GET, S_CAMP_ADD,
-	S_MSG_ADD, S_MSG_GET, S_MSG_LATEST, S_MSG_STATE, S_MSG_EACH, S_MSG_COUNT, S_MSG_COUNT_ALL,
+	S_MSG_ADD, S_MSG_GET, S_MSG_LATEST, S_MSG_STATE, S_MSG_EACH, S_MSG_EACH_OUT, S_MSG_COUNT,
+	S_MSG_COUNT_ALL,
 	S_POR_ADD, S_POR_COUNT, S_CARD_COUNT, S_VIEW_ICCID, S_VIEW_IMSI,
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_DEFER_FK, S_BEGIN_READ,
-	S_STAGE_MAKE, S_STAGE, S_STAGE_CNTR, S_STAGE_CLEAR, S_STAGE_COUNT,
+	S_GROUP_ADD, S_GROUP_VIEW,
 	S_N
 };
 
-/* A card, its key set in use and its messages, in one lookup (campaigns). */
+/* A card, its key set in use and its messages, newest campaign first, in
+ * one lookup (campaigns): one row per message of the card (or one with
+ * NULL message columns), read until the campaign's own and the newest
+ * other one are known -- usually the first row alone.  One seek into
+ * messages instead of one per question. */
 #define VIEW_SQL \
 	"SELECT c.iccid, c.imsi, c.key_index, c.state, k.alg, k.k, k.opc, k.op_is_opc, k.kic, k.kid," \
 	" k.kic_key, k.kid_key, k.tar, k.next_cntr, k.sqn, k.state, k.pending," \
-	" (SELECT ifnull(m.new_imsi, '') FROM messages m WHERE m.campaign = ?2 AND m.iccid = c.iccid)," \
-	" (SELECT m.state FROM messages m WHERE m.iccid = c.iccid AND m.campaign <> ?2" \
-	"  ORDER BY m.campaign DESC LIMIT 1)" \
-	" FROM cards c LEFT JOIN keysets k ON k.iccid = c.iccid AND k.idx = c.key_index "
+	" m.campaign, m.state, m.new_imsi" \
+	" FROM cards c LEFT JOIN keysets k ON k.iccid = c.iccid AND k.idx = c.key_index" \
+	" LEFT JOIN messages m ON m.iccid = c.iccid "
 
 static const char *const stmt_sql[S_N] = {
 	[S_CARD_GET] = "SELECT iccid, imsi, key_index, state FROM cards WHERE iccid = ?1",
@@ -131,33 +135,34 @@ static const char *const stmt_sql[S_N] = {
 	[S_MSG_EACH] = "SELECT campaign, iccid, imsi, key_index, cntr, new_imsi, new_index,"
 		       " packet, tpdu, state, rsc, created, sent, done FROM messages"
 		       " WHERE campaign = ?1 ORDER BY iccid",
+	[S_MSG_EACH_OUT] = "SELECT iccid, imsi, key_index, cntr, new_imsi, new_index, tpdu"
+			   " FROM messages WHERE campaign = ?1 ORDER BY iccid",
 	[S_MSG_COUNT] = "SELECT state, count(*) FROM messages WHERE campaign = ?1 GROUP BY state",
 	[S_MSG_COUNT_ALL] = "SELECT state, count(*) FROM messages GROUP BY state",
 	[S_POR_ADD] = "INSERT INTO pors(campaign, iccid, por, received, verified, rsc, verdict)"
 		      " VALUES(?1, ?7, ?2, ?3, ?4, ?5, ?6)",
 	[S_POR_COUNT] = "SELECT count(*) FROM pors WHERE campaign = ?1 AND iccid = ?2",
 	[S_CARD_COUNT] = "SELECT state, count(*) FROM cards GROUP BY state",
-	[S_VIEW_ICCID] = VIEW_SQL "WHERE c.iccid = ?1",
-	[S_VIEW_IMSI] = VIEW_SQL "WHERE c.imsi = ?1",
+	[S_VIEW_ICCID] = VIEW_SQL "WHERE c.iccid = ?1 ORDER BY m.campaign DESC",
+	[S_VIEW_IMSI] = VIEW_SQL "WHERE c.imsi = ?1 ORDER BY m.campaign DESC",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_DEFER_FK] = "PRAGMA defer_foreign_keys = ON",
 	[S_BEGIN_READ] = "BEGIN DEFERRED",
-	[S_STAGE_MAKE] = "CREATE TEMP TABLE IF NOT EXISTS stage(iccid TEXT NOT NULL,"
-			 " key_index INTEGER NOT NULL, cntr INTEGER NOT NULL)",
-	[S_STAGE] = "INSERT INTO temp.stage VALUES(?1, ?2, ?3)",
-	[S_STAGE_COUNT] = "SELECT count(*) FROM temp.stage",
-	[S_STAGE_CNTR] = "UPDATE main.keysets SET next_cntr = s.cntr + 1 FROM temp.stage AS s"
-			 " WHERE keysets.iccid = s.iccid AND keysets.idx = s.key_index"
-			 " AND keysets.next_cntr <= s.cntr AND keysets.state <> 'retired'",
-	[S_STAGE_CLEAR] = "DELETE FROM temp.stage",
+	/* ops_db_msg_record_many's GROUP-row INSERT (group_insert()) and
+	 * ops_db_card_view_many's GROUP-card SELECT (group_view()) */
+	[S_GROUP_ADD] = NULL,
 };
 
 struct ops_db {
 	sqlite3 *h;
 	sqlite3_stmt *st[S_N];
 };
+
+/* Messages per statement in ops_db_msg_record_many: one statement's fixed
+ * cost (step, halt, reset) shared by GROUP rows. */
+#define GROUP OPS_DB_VIEW_GROUP
 
 static const char *const msg_state_names[OPS_MSG_NSTATES] = { "built", "sent", "done", "failed" };
 static const char *const kind_names[3] = { "3b", "3a", "rekey" };
@@ -611,12 +616,139 @@ int ops_db_card_view(struct ops_db *db, const char *key, int by_imsi, int64_t ca
 		ks_row(s, 4, v->card.iccid, v->card.key_index, &v->ks);
 	else
 		memset(&v->ks, 0, sizeof(v->ks));
-	v->in_campaign = sqlite3_column_type(s, 17) != SQLITE_NULL;
-	copy_text(v->new_imsi, sizeof(v->new_imsi), sqlite3_column_text(s, 17));
-	v->other_state = sqlite3_column_type(s, 18) == SQLITE_NULL
-				 ? -1 : name_index(msg_state_names, OPS_MSG_NSTATES,
-						   sqlite3_column_text(s, 18));
+	v->in_campaign = 0;
+	v->new_imsi[0] = '\0';
+	v->other_state = -1;
+	/* newest campaign first: stop once the newest other one is known and
+	 * this campaign's row is behind (or was seen) */
+	while (rc == SQLITE_ROW && sqlite3_column_type(s, 17) != SQLITE_NULL) {
+		int64_t mc = sqlite3_column_int64(s, 17);
+
+		if (mc == campaign) {
+			v->in_campaign = 1;
+			copy_text(v->new_imsi, sizeof(v->new_imsi), sqlite3_column_text(s, 19));
+		} else if (v->other_state < 0) {
+			v->other_state = name_index(msg_state_names, OPS_MSG_NSTATES,
+						    sqlite3_column_text(s, 18));
+		}
+		if (v->other_state >= 0 && (v->in_campaign || mc < campaign))
+			break;
+		rc = sqlite3_step(s);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		rc = dberr(db, "card", err, errlen);
+		sqlite3_reset(s);
+		return rc;
+	}
 	sqlite3_reset(s);
+	return 0;
+}
+
+/* ops_db_card_view_many's statement: (0, ?1), (1, ?2), ... joined with
+ * the cards, their key sets in use and all their messages; each result
+ * row starts with the position of its ICCID (any order). */
+static sqlite3_stmt *group_view(struct ops_db *db)
+{
+	char sql[GROUP * 24 + 768];
+	size_t n;
+	int r;
+
+	if (db->st[S_GROUP_VIEW] != NULL) {
+		sqlite3_reset(db->st[S_GROUP_VIEW]);
+		return db->st[S_GROUP_VIEW];
+	}
+	n = (size_t)snprintf(sql, sizeof(sql),
+			     "SELECT l.column1, c.iccid, c.imsi, c.key_index, c.state, k.alg, k.k,"
+			     " k.opc, k.op_is_opc, k.kic, k.kid, k.kic_key, k.kid_key, k.tar,"
+			     " k.next_cntr, k.sqn, k.state, k.pending, m.campaign, m.state,"
+			     " m.new_imsi FROM (VALUES");
+	for (r = 0; r < GROUP && n < sizeof(sql); r++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s(%d, ?%d)", r ? "," : "", r,
+				      r + 1);
+	if (n < sizeof(sql))
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+				      ") AS l JOIN cards c ON c.iccid = l.column2"
+				      " LEFT JOIN keysets k ON k.iccid = c.iccid AND k.idx = c.key_index"
+				      " LEFT JOIN messages m ON m.iccid = c.iccid");
+	if (n >= sizeof(sql) ||
+	    sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &db->st[S_GROUP_VIEW],
+			       NULL) != SQLITE_OK)
+		return NULL;
+	return db->st[S_GROUP_VIEW];
+}
+
+int ops_db_card_view_many(struct ops_db *db, const char *const *iccid, size_t n,
+			  int64_t campaign, struct ops_card_view *v, int *found, char *err,
+			  size_t errlen)
+{
+	int64_t other[OPS_DB_VIEW_GROUP];
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	if (n != OPS_DB_VIEW_GROUP) {
+		/* one by one */
+		for (i = 0; i < n; i++) {
+			rc = ops_db_card_view(db, iccid[i], 0, campaign, &v[i], err, errlen);
+			found[i] = rc == 0;
+			if (rc != 0 && rc != OPS_ENOTFOUND)
+				return rc;
+		}
+		return 0;
+	}
+	s = group_view(db);
+	if (s == NULL)
+		return dberr(db, "cards", err, errlen);
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(s, (int)i + 1, iccid[i], -1, SQLITE_STATIC);
+		found[i] = 0;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int k = sqlite3_column_int(s, 0);
+		struct ops_card_view *x;
+
+		if (k < 0 || (size_t)k >= n)
+			continue;
+		x = &v[k];
+		if (!found[k]) {
+			found[k] = 1;
+			other[k] = -1;
+			memset(&x->card, 0, sizeof(x->card));
+			copy_text(x->card.iccid, sizeof(x->card.iccid), sqlite3_column_text(s, 1));
+			copy_text(x->card.imsi, sizeof(x->card.imsi), sqlite3_column_text(s, 2));
+			x->card.key_index = (unsigned)sqlite3_column_int(s, 3);
+			x->card.state = strcmp((const char *)sqlite3_column_text(s, 4), "active") == 0
+						? OPS_CARD_ACTIVE : OPS_CARD_HANDED_OVER;
+			x->has_keyset = sqlite3_column_type(s, 5) != SQLITE_NULL;
+			if (x->has_keyset)
+				ks_row(s, 5, x->card.iccid, x->card.key_index, &x->ks);
+			else
+				memset(&x->ks, 0, sizeof(x->ks));
+			x->in_campaign = 0;
+			x->new_imsi[0] = '\0';
+			x->other_state = -1;
+		}
+		/* the card's messages, in any order */
+		if (sqlite3_column_type(s, 18) != SQLITE_NULL) {
+			int64_t mc = sqlite3_column_int64(s, 18);
+
+			if (mc == campaign) {
+				x->in_campaign = 1;
+				copy_text(x->new_imsi, sizeof(x->new_imsi), sqlite3_column_text(s, 20));
+			} else if (mc > other[k]) {
+				other[k] = mc;
+				x->other_state = name_index(msg_state_names, OPS_MSG_NSTATES,
+							    sqlite3_column_text(s, 19));
+			}
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = dberr(db, "cards", err, errlen);
+		sqlite3_reset(s);
+		return rc;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return 0;
 }
 
@@ -765,50 +897,66 @@ int ops_db_campaign_add(struct ops_db *db, struct ops_campaign *c, char *err, si
 
 /* ---- messages ------------------------------------------------------- */
 
-/* INSERT one message row (m->created set if 0). */
+/* A message's 10 values from parameter b + 1 on (created: now if 0). */
+static void msg_bind(sqlite3_stmt *s, int b, const struct ops_msg *m)
+{
+	sqlite3_bind_int64(s, b + 1, m->campaign);
+	sqlite3_bind_text(s, b + 2, m->iccid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, b + 3, m->imsi, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, b + 4, (int)m->key_index);
+	sqlite3_bind_int64(s, b + 5, (sqlite3_int64)m->cntr);
+	if (m->new_imsi[0] != '\0')
+		sqlite3_bind_text(s, b + 6, m->new_imsi, -1, SQLITE_STATIC);
+	if (m->new_index >= 0)
+		sqlite3_bind_int(s, b + 7, m->new_index);
+	sqlite3_bind_blob(s, b + 8, m->packet, (int)m->packet_len, SQLITE_STATIC);
+	sqlite3_bind_blob(s, b + 9, m->tpdu, (int)m->tpdu_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, b + 10, m->created ? m->created : (int64_t)time(NULL));
+}
+
+/* INSERT one message row. */
 static int msg_insert(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = stmt(db, S_MSG_ADD);
 
 	if (s == NULL)
 		return dberr(db, "message", err, errlen);
-	sqlite3_bind_int64(s, 1, m->campaign);
-	sqlite3_bind_text(s, 2, m->iccid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, m->imsi, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, (int)m->key_index);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)m->cntr);
-	if (m->new_imsi[0] != '\0')
-		sqlite3_bind_text(s, 6, m->new_imsi, -1, SQLITE_STATIC);
-	if (m->new_index >= 0)
-		sqlite3_bind_int(s, 7, m->new_index);
-	sqlite3_bind_blob(s, 8, m->packet, (int)m->packet_len, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 9, m->tpdu, (int)m->tpdu_len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 10, m->created ? m->created : (int64_t)time(NULL));
+	msg_bind(s, 0, m);
 	return step_done(db, s, "message", err, errlen);
 }
 
-int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t errlen)
+/* UPDATE the key set's next counter past m->cntr, refused unless m->cntr
+ * is at least the next one and the key set is not retired. */
+static int cntr_reserve(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = stmt(db, S_KS_CNTR);
 	int rc;
 
 	if (s == NULL)
 		return dberr(db, "counter", err, errlen);
-	if (m->cntr < 1 || m->cntr > OTA_CNTR_MAX) {
-		snprintf(err, errlen, "counter out of range");
-		return OPS_EARG;
-	}
 	sqlite3_bind_text(s, 1, m->iccid, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, (int)m->key_index);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)m->cntr);
 	rc = step_done(db, s, "counter", err, errlen);
-	if (rc != 0)
-		return rc;
-	if (sqlite3_changes(db->h) != 1) {
+	if (rc == 0 && sqlite3_changes(db->h) != 1) {
 		snprintf(err, errlen, "card %s: counter %010llx already used or key set retired",
 			 m->iccid, (unsigned long long)m->cntr);
-		return OPS_EREFUSED;
+		rc = OPS_EREFUSED;
 	}
+	return rc;
+}
+
+int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t errlen)
+{
+	int rc;
+
+	if (m->cntr < 1 || m->cntr > OTA_CNTR_MAX) {
+		snprintf(err, errlen, "counter out of range");
+		return OPS_EARG;
+	}
+	rc = cntr_reserve(db, m, err, errlen);
+	if (rc != 0)
+		return rc;
 	rc = msg_insert(db, m, err, errlen);
 	if (rc == 0) {
 		m->state = OPS_MSG_BUILT;
@@ -817,59 +965,76 @@ int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t er
 	return rc;
 }
 
-int ops_db_msg_stage(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen)
+/* The GROUP-row INSERT of ops_db_msg_record_many, made at first use:
+ * (?1..?10), (?11..?20), ... in msg_bind's order. */
+static sqlite3_stmt *group_insert(struct ops_db *db)
 {
-	sqlite3_stmt *s;
+	char sql[GROUP * 64 + 256];
+	size_t n;
+	int r;
+
+	if (db->st[S_GROUP_ADD] != NULL) {
+		sqlite3_reset(db->st[S_GROUP_ADD]);
+		return db->st[S_GROUP_ADD];
+	}
+	n = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO messages(campaign, iccid, imsi,"
+			     " key_index, cntr, new_imsi, new_index, packet, tpdu, state, created)"
+			     " VALUES");
+	for (r = 0; r < GROUP && n < sizeof(sql); r++) {
+		int b = 10 * r;
+
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+				      "%s(?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,'built',?%d)",
+				      r ? "," : "", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7,
+				      b + 8, b + 9, b + 10);
+	}
+	if (n >= sizeof(sql) ||
+	    sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &db->st[S_GROUP_ADD],
+			       NULL) != SQLITE_OK)
+		return NULL;
+	return db->st[S_GROUP_ADD];
+}
+
+int ops_db_msg_record_many(struct ops_db *db, struct ops_msg *m, size_t n, char *err,
+			   size_t errlen)
+{
+	sqlite3_stmt *ins;
+	size_t i = 0, r;
 	int rc;
 
-	if (db->st[S_STAGE] == NULL) {
-		rc = simple(db, S_STAGE_MAKE, "stage", err, errlen);
+	for (r = 0; r < n; r++)
+		if (m[r].cntr < 1 || m[r].cntr > OTA_CNTR_MAX) {
+			snprintf(err, errlen, "card %s: counter out of range", m[r].iccid);
+			return OPS_EARG;
+		}
+	for (; n - i >= GROUP; i += GROUP) {
+		const struct ops_msg *g = m + i;
+
+		for (r = 0; r < GROUP; r++) {
+			rc = cntr_reserve(db, &g[r], err, errlen);
+			if (rc != 0)
+				return rc;
+		}
+		ins = group_insert(db);
+		if (ins == NULL)
+			return dberr(db, "messages", err, errlen);
+		for (r = 0; r < GROUP; r++)
+			msg_bind(ins, 10 * (int)r, &g[r]);
+		rc = step_done(db, ins, "messages", err, errlen);
+		sqlite3_clear_bindings(ins);
+		if (rc != 0)
+			return rc;
+		for (r = 0; r < GROUP; r++) {
+			m[i + r].state = OPS_MSG_BUILT;
+			m[i + r].rsc = -1;
+		}
+	}
+	for (; i < n; i++) {
+		rc = ops_db_msg_record(db, &m[i], err, errlen);
 		if (rc != 0)
 			return rc;
 	}
-	if (m->cntr < 1 || m->cntr > OTA_CNTR_MAX) {
-		snprintf(err, errlen, "counter out of range");
-		return OPS_EARG;
-	}
-	/* the message now; its counter with the batch (ops_db_msg_flush) */
-	rc = msg_insert(db, m, err, errlen);
-	if (rc != 0)
-		return rc;
-	s = stmt(db, S_STAGE);
-	if (s == NULL)
-		return dberr(db, "stage", err, errlen);
-	sqlite3_bind_text(s, 1, m->iccid, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, (int)m->key_index);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)m->cntr);
-	return step_done(db, s, "stage", err, errlen);
-}
-
-int ops_db_msg_flush(struct ops_db *db, int64_t campaign, char *err, size_t errlen)
-{
-	sqlite3_stmt *s;
-	sqlite3_int64 n = 0;
-	int rc;
-
-	(void)campaign;
-	if (db->st[S_STAGE] == NULL)
-		return 0;	/* nothing staged yet */
-	s = stmt(db, S_STAGE_COUNT);
-	if (s == NULL || sqlite3_step(s) != SQLITE_ROW)
-		return dberr(db, "stage", err, errlen);
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (n == 0)
-		return 0;
-	rc = simple(db, S_STAGE_CNTR, "counters", err, errlen);
-	if (rc == 0 && sqlite3_changes64(db->h) != n) {
-		snprintf(err, errlen, "%lld of %lld counters already used or key sets retired",
-			 (long long)(n - sqlite3_changes64(db->h)), (long long)n);
-		rc = OPS_EREFUSED;
-	}
-	/* the staged rows go whatever happened: the caller rolls back on error */
-	if (simple(db, S_STAGE_CLEAR, "stage", NULL, 0) != 0 && rc == 0)
-		rc = dberr(db, "stage", err, errlen);
-	return rc;
+	return 0;
 }
 
 static void msg_row(sqlite3_stmt *s, struct ops_msg *m)
@@ -959,7 +1124,20 @@ int ops_db_msg_set_state(struct ops_db *db, const struct ops_msg *m, int state, 
 	return step_done(db, s, "message", err, errlen);
 }
 
-int ops_db_msg_each(struct ops_db *db, int64_t campaign,
+/* The output files' columns only (ops_db_msg_each_out). */
+static void msg_row_out(sqlite3_stmt *s, int64_t campaign, struct ops_msg *m)
+{
+	m->campaign = campaign;
+	copy_text(m->iccid, sizeof(m->iccid), sqlite3_column_text(s, 0));
+	copy_text(m->imsi, sizeof(m->imsi), sqlite3_column_text(s, 1));
+	m->key_index = (unsigned)sqlite3_column_int(s, 2);
+	m->cntr = (uint64_t)sqlite3_column_int64(s, 3);
+	copy_text(m->new_imsi, sizeof(m->new_imsi), sqlite3_column_text(s, 4));
+	m->new_index = sqlite3_column_type(s, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 5);
+	m->tpdu_len = copy_blob(m->tpdu, sizeof(m->tpdu), s, 6);
+}
+
+static int msg_each(struct ops_db *db, int64_t campaign, int out,
 		    int (*cb)(void *ctx, const struct ops_msg *m), void *ctx, char *err,
 		    size_t errlen)
 {
@@ -972,14 +1150,22 @@ int ops_db_msg_each(struct ops_db *db, int64_t campaign,
 		return OPS_EIO;
 	}
 	/* its own statement: the callback may use the handle's others */
-	if (sqlite3_prepare_v2(db->h, stmt_sql[S_MSG_EACH], -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db->h, stmt_sql[out ? S_MSG_EACH_OUT : S_MSG_EACH], -1, &s, NULL) !=
+	    SQLITE_OK) {
 		free(m);
 		return dberr(db, "messages", err, errlen);
 	}
 	sqlite3_bind_int64(s, 1, campaign);
 	memset(m, 0, sizeof(*m));
+	if (out) {
+		m->state = -1;
+		m->rsc = -1;
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		msg_row(s, m);
+		if (out)
+			msg_row_out(s, campaign, m);
+		else
+			msg_row(s, m);
 		rc = cb(ctx, m);
 		if (rc != 0)
 			break;
@@ -991,6 +1177,20 @@ int ops_db_msg_each(struct ops_db *db, int64_t campaign,
 	sqlite3_finalize(s);
 	free(m);
 	return rc;
+}
+
+int ops_db_msg_each(struct ops_db *db, int64_t campaign,
+		    int (*cb)(void *ctx, const struct ops_msg *m), void *ctx, char *err,
+		    size_t errlen)
+{
+	return msg_each(db, campaign, 0, cb, ctx, err, errlen);
+}
+
+int ops_db_msg_each_out(struct ops_db *db, int64_t campaign,
+			int (*cb)(void *ctx, const struct ops_msg *m), void *ctx, char *err,
+			size_t errlen)
+{
+	return msg_each(db, campaign, 1, cb, ctx, err, errlen);
 }
 
 int ops_db_msg_counts(struct ops_db *db, int64_t campaign, uint64_t counts[OPS_MSG_NSTATES],

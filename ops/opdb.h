@@ -147,13 +147,14 @@ struct ops_msg {
  * counter, so a counter is never reused) and INSERT the message (UNIQUE
  * campaign + iccid: OPS_EREFUSED if the card has one). */
 int ops_db_msg_record(struct ops_db *db, struct ops_msg *m, char *err, size_t errlen);
-/* The same for many messages at once, inside the caller's transaction:
- * stage INSERTs the message and notes its counter (a TEMP table); flush,
- * before the COMMIT, reserves every noted counter with one UPDATE and
- * answers OPS_EREFUSED if any is below its key set's next one (the caller
- * then rolls the whole batch back: messages and counters go together). */
-int ops_db_msg_stage(struct ops_db *db, const struct ops_msg *m, char *err, size_t errlen);
-int ops_db_msg_flush(struct ops_db *db, int64_t campaign, char *err, size_t errlen);
+/* The same for the n messages m[0..n-1], in the caller's transaction: 32
+ * at a time, one UPDATE reserving their counters then one INSERT (the
+ * statements' fixed cost shared), the rest one by one.  On an error
+ * (OPS_EREFUSED: a counter below its key set's next one, a retired key set
+ * or a card already in the campaign) the caller rolls the transaction
+ * back: messages and counters go together. */
+int ops_db_msg_record_many(struct ops_db *db, struct ops_msg *m, size_t n, char *err,
+			   size_t errlen);
 int ops_db_msg_get(struct ops_db *db, int64_t campaign, const char *iccid, struct ops_msg *m,
 		   char *err, size_t errlen);
 /* The newest message of the card in any campaign (OPS_ENOTFOUND if none):
@@ -166,6 +167,12 @@ int ops_db_msg_set_state(struct ops_db *db, const struct ops_msg *m, int state, 
 int ops_db_msg_each(struct ops_db *db, int64_t campaign,
 		    int (*cb)(void *ctx, const struct ops_msg *m), void *ctx, char *err,
 		    size_t errlen);
+/* The same with only what the output files need: iccid, imsi, key_index,
+ * cntr, new_imsi, new_index and the TPDUs (no packet: packet_len 0, SPI,
+ * KIc, KID, TAR zero; state and rsc -1; times 0). */
+int ops_db_msg_each_out(struct ops_db *db, int64_t campaign,
+			int (*cb)(void *ctx, const struct ops_msg *m), void *ctx, char *err,
+			size_t errlen);
 /* Number of messages per state (OPS_MSG_NSTATES counters); campaign < 0:
  * every campaign. */
 int ops_db_msg_counts(struct ops_db *db, int64_t campaign, uint64_t counts[OPS_MSG_NSTATES],
@@ -192,6 +199,14 @@ struct ops_card_view {
 };
 int ops_db_card_view(struct ops_db *db, const char *key, int by_imsi, int64_t campaign,
 		     struct ops_card_view *v, char *err, size_t errlen);
+/* The same for n cards by ICCID at once, into v[0..n-1]: found[i] says
+ * whether iccid[i] is a card (v[i] is set only then).  n ==
+ * OPS_DB_VIEW_GROUP makes one statement of them all; other n, one lookup
+ * each. */
+#define OPS_DB_VIEW_GROUP 32
+int ops_db_card_view_many(struct ops_db *db, const char *const *iccid, size_t n,
+			  int64_t campaign, struct ops_card_view *v, int *found, char *err,
+			  size_t errlen);
 
 /* Counts for status: cards per state, key sets held, campaigns. */
 int ops_db_card_counts(struct ops_db *db, uint64_t *active, uint64_t *handed_over, char *err,

@@ -292,6 +292,130 @@ START_TEST(batch_and_iterate)
 }
 END_TEST
 
+/* Many at once: ops_db_msg_record_many (32 per INSERT, the rest one by
+ * one) reserves every counter with its message, and refuses a group with
+ * a used counter; ops_db_card_view_many answers as ops_db_card_view does
+ * card by card (messages in this and other campaigns, unknown cards). */
+START_TEST(many_at_once)
+{
+	struct ops_db *db = open_db();
+	static struct ops_msg ms[40];
+	static struct ops_card_view one, many[OPS_DB_VIEW_GROUP];
+	static char ids[60][21];
+	uint64_t keep;
+	const char *keys[OPS_DB_VIEW_GROUP];
+	int found[OPS_DB_VIEW_GROUP];
+	struct ops_keyset ks;
+	int64_t c1, c2, c3;
+	size_t nm = 0;
+	int i, rc;
+
+	ck_assert_int_eq(ops_db_begin(db, err, sizeof(err)), 0);
+	for (i = 0; i < 60; i++) {
+		char imsi[16];
+
+		snprintf(ids[i], sizeof(ids[i]), "8988239%012u9", (unsigned)i);
+		snprintf(imsi, sizeof(imsi), "00101%010u", (unsigned)i);
+		add_card(db, ids[i], imsi, 10);
+	}
+	ck_assert_int_eq(ops_db_commit(db, err, sizeof(err)), 0);
+	c1 = add_campaign(db, "c1");
+	c2 = add_campaign(db, "c2");
+	c3 = add_campaign(db, "c3");
+	/* c1: cards 1, 3, 4 mod 5 (done for 3); c3: cards 3 mod 5 */
+	ck_assert_int_eq(ops_db_begin(db, err, sizeof(err)), 0);
+	for (i = 0; i < 60; i++)
+		if (i % 5 == 1 || i % 5 == 3 || i % 5 == 4) {
+			fill_msg(&ms[0], c1, ids[i], 10);
+			ck_assert_msg(ops_db_msg_record(db, &ms[0], err, sizeof(err)) == 0, "%s", err);
+			if (i % 5 == 3) {
+				ck_assert_int_eq(ops_db_msg_set_state(db, &ms[0], OPS_MSG_DONE, 0, err,
+								      sizeof(err)), 0);
+				fill_msg(&ms[0], c3, ids[i], 11);
+				ck_assert_msg(ops_db_msg_record(db, &ms[0], err, sizeof(err)) == 0, "%s",
+					      err);
+			}
+		}
+	ck_assert_int_eq(ops_db_commit(db, err, sizeof(err)), 0);
+	/* c2, many at once: cards 0, 2 and 4 mod 5 (36: a group of 32, 4 alone) */
+	for (i = 0; i < 60; i++)
+		if (i % 5 == 0 || i % 5 == 2 || i % 5 == 4) {
+			fill_msg(&ms[nm], c2, ids[i], i % 5 == 4 ? 11 : 10);
+			snprintf(ms[nm].new_imsi, sizeof(ms[nm].new_imsi), "00102%010u", (unsigned)i);
+			nm++;
+		}
+	ck_assert_uint_eq(nm, 36);
+	/* one used counter in the first 32: the whole group is refused */
+	keep = ms[5].cntr;
+	ms[5].cntr = 9;
+	ck_assert_int_eq(ops_db_begin(db, err, sizeof(err)), 0);
+	ck_assert_int_eq(ops_db_msg_record_many(db, ms, nm, err, sizeof(err)), OPS_EREFUSED);
+	ops_db_rollback(db);
+	ck_assert_int_eq(ops_db_msg_get(db, c2, ms[0].iccid, &ms[0], err, sizeof(err)),
+			 OPS_ENOTFOUND);
+	ms[5].cntr = keep;
+	ck_assert_int_eq(ops_db_begin(db, err, sizeof(err)), 0);
+	rc = ops_db_msg_record_many(db, ms, nm, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_int_eq(ops_db_commit(db, err, sizeof(err)), 0);
+	for (i = 0; i < (int)nm; i++) {
+		struct ops_msg g;
+
+		ck_assert_int_eq(ops_db_msg_get(db, c2, ms[i].iccid, &g, err, sizeof(err)), 0);
+		ck_assert_uint_eq(g.cntr, ms[i].cntr);
+		ck_assert_str_eq(g.new_imsi, ms[i].new_imsi);
+		ck_assert_int_eq(g.state, OPS_MSG_BUILT);
+		ck_assert_int_eq(ops_db_keyset_get(db, ms[i].iccid, 0, &ks, err, sizeof(err)), 0);
+		ck_assert_uint_eq(ks.next_cntr, ms[i].cntr + 1);
+	}
+	/* the same counters again: refused, in the group and one by one */
+	ck_assert_int_eq(ops_db_begin(db, err, sizeof(err)), 0);
+	ck_assert_int_eq(ops_db_msg_record_many(db, ms + 32, 4, err, sizeof(err)), OPS_EREFUSED);
+	ops_db_rollback(db);
+	ck_assert_int_eq(ops_db_begin(db, err, sizeof(err)), 0);
+	ck_assert_int_eq(ops_db_msg_record_many(db, ms, 32, err, sizeof(err)), OPS_EREFUSED);
+	ops_db_rollback(db);
+	/* 32 views at once = 32 views one by one (unknown cards, a duplicate) */
+	for (i = 0; i < OPS_DB_VIEW_GROUP; i++)
+		keys[i] = i % 7 == 6 ? "89882399999999999999" : ids[i + 10];
+	keys[31] = keys[30];
+	ck_assert_int_eq(ops_db_card_view_many(db, keys, OPS_DB_VIEW_GROUP, c2, many, found, err,
+					       sizeof(err)), 0);
+	for (i = 0; i < OPS_DB_VIEW_GROUP; i++) {
+		rc = ops_db_card_view(db, keys[i], 0, c2, &one, err, sizeof(err));
+		ck_assert_int_eq(found[i], rc == 0);
+		ck_assert_int_eq(found[i], i % 7 != 6);
+		if (rc != 0)
+			continue;
+		ck_assert_str_eq(many[i].card.iccid, one.card.iccid);
+		ck_assert_str_eq(many[i].card.imsi, one.card.imsi);
+		ck_assert_int_eq(many[i].has_keyset, 1);
+		ck_assert_uint_eq(many[i].ks.next_cntr, one.ks.next_cntr);
+		ck_assert_mem_eq(many[i].ks.r.kic_key, one.ks.r.kic_key, 16);
+		ck_assert_int_eq(many[i].in_campaign, one.in_campaign);
+		ck_assert_str_eq(many[i].new_imsi, one.new_imsi);
+		ck_assert_int_eq(many[i].other_state, one.other_state);
+	}
+	/* what the mix above gives, card 10 + i */
+	for (i = 0; i < 30; i++) {
+		int j = i + 10;
+
+		if (i % 7 == 6)
+			continue;
+		ck_assert_int_eq(many[i].in_campaign, j % 5 == 0 || j % 5 == 2 || j % 5 == 4);
+		ck_assert_int_eq(many[i].other_state, j % 5 == 1 || j % 5 == 4 ? OPS_MSG_BUILT
+						     : j % 5 == 3 ? OPS_MSG_BUILT : -1);
+	}
+	/* fewer than a group: one by one; card 13 in c3, its newest other c1 (done) */
+	keys[0] = ids[13];
+	ck_assert_int_eq(ops_db_card_view_many(db, keys, 3, c3, many, found, err, sizeof(err)), 0);
+	ck_assert_int_eq(found[0], 1);
+	ck_assert_int_eq(many[0].in_campaign, 1);
+	ck_assert_int_eq(many[0].other_state, OPS_MSG_DONE);
+	ops_db_close(db);
+}
+END_TEST
+
 /* A store that refuses writes: every write fails with a reason, nothing
  * changes, reads still work. */
 START_TEST(read_only_store)
@@ -325,6 +449,7 @@ static Suite *suite(void)
 	tcase_add_test(t, cards_and_keysets);
 	tcase_add_test(t, counter_reserved_with_message);
 	tcase_add_test(t, batch_and_iterate);
+	tcase_add_test(t, many_at_once);
 	tcase_add_test(t, read_only_store);
 	suite_add_tcase(s, t);
 	return s;
