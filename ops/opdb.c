@@ -610,6 +610,7 @@ int ops_db_card_view(struct ops_db *db, const char *key, int by_imsi, int64_t ca
 		snprintf(err, errlen, "no card %s", key);
 	if (rc != 0)
 		return rc;
+	rc = SQLITE_ROW;	/* the rows that follow are the card's messages */
 	card_cols(s, &v->card);
 	v->has_keyset = sqlite3_column_type(s, 4) != SQLITE_NULL;
 	if (v->has_keyset)
