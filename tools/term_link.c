@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <winscard.h>
 
 #include "tools/term.h"
@@ -147,6 +148,7 @@ static int pcsc_atr(struct pcsc_link *l, uint8_t *atr, size_t cap, size_t *atr_l
  * report one present (a card served by vpcd appears a moment after its
  * server starts).  Whatever the outcome, SCardConnect says what it finds. */
 #define CARD_WAIT_MS 10000
+#define CONNECT_TRIES 25	/* x 200 ms, after the wait */
 
 static void wait_card(struct pcsc_link *l)
 {
@@ -176,9 +178,22 @@ static int pcsc_power(void *ctx, enum term_power how, uint8_t *atr, size_t cap, 
 	LONG rv;
 
 	if (!l->connected) {
-		wait_card(l);
-		rv = SCardConnect(l->cx, l->reader, SCARD_SHARE_EXCLUSIVE,
-				  SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &l->h, &l->proto);
+		int tries = 0;
+
+		/* a card that was just swapped may show as present but not yet
+		 * powered (or the old one as still there): try again a while */
+		do {
+			struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+			if (tries > 0)
+				nanosleep(&ts, NULL);
+			else
+				wait_card(l);
+			rv = SCardConnect(l->cx, l->reader, SCARD_SHARE_EXCLUSIVE,
+					  SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &l->h, &l->proto);
+		} while ((rv == (LONG)SCARD_W_UNPOWERED_CARD || rv == (LONG)SCARD_E_NO_SMARTCARD ||
+			  rv == (LONG)SCARD_W_REMOVED_CARD || rv == (LONG)SCARD_W_UNRESPONSIVE_CARD) &&
+			 ++tries < CONNECT_TRIES);
 		if (rv != SCARD_S_SUCCESS) {
 			pcsc_reason(err, errlen, l->reader, rv);
 			return TERM_ELINK;
