@@ -27,8 +27,8 @@ int ops_auc_keyset(struct ops_db *db, const char *imsi, struct ops_keyset *ks,
 	rc = ops_db_keyset_get(db, c.iccid, c.key_index, ks, err, errlen);
 	if (rc == OPS_ENOTFOUND || (rc == 0 && ks->state != OPS_KS_ACTIVE)) {
 		ops_keyset_cleanse(ks);
-		snprintf(err, errlen, "IMSI %s (card %s): key set %u is not kept here%s", imsi,
-			 c.iccid, c.key_index,
+		snprintf(err, errlen, "IMSI %s: key set %u of card %s is not kept here%s", imsi,
+			 c.key_index, c.iccid,
 			 c.state == OPS_CARD_HANDED_OVER ? " (handed over)" : "");
 		return OPS_EREFUSED;
 	}

@@ -21,6 +21,7 @@
 #include "common/hex.h"
 #include "common/secmem.h"
 #include "uicckit/auth.h"
+#include "ops/auc.h"
 #include "ops/opdb.h"
 
 enum { EXIT_OK_ = 0, EXIT_VERIFY = 1, EXIT_USAGE = 2 };
@@ -563,7 +564,6 @@ out:
  * (resync) and committed; returns an exit status. */
 static int db_keyset(struct opts *o, struct ops_db **db, struct ops_keyset *ks)
 {
-	struct ops_card c;
 	char err[256];
 	int rc;
 
@@ -582,49 +582,28 @@ static int db_keyset(struct opts *o, struct ops_db **db, struct ops_keyset *ks)
 		fprintf(stderr, "%s: %s: %s\n", prog, o->db, err);
 		return rc == OPS_EFORMAT || rc == OPS_EARG ? EXIT_USAGE : EXIT_VERIFY;
 	}
-	rc = ops_db_card_by_imsi(*db, o->imsi, &c, err, sizeof(err));
+	/* the key set in use, if kept: after a 3b switch the old one answers
+	 * (fallback; the card refuses it once the switch is confirmed) */
+	rc = ops_auc_keyset(*db, o->imsi, ks, &o->ks, err, sizeof(err));
 	if (rc == OPS_ENOTFOUND) {
 		fprintf(stderr, "%s: IMSI %s is not in %s\n", prog, o->imsi, o->db);
 		return EXIT_USAGE;
-	}
-	/* the key set in use, if kept: after a 3b switch the old one answers
-	 * (fallback; the card refuses it once the switch is confirmed) */
-	if (rc == 0)
-		rc = ops_db_keyset_get(*db, c.iccid, c.key_index, ks, err, sizeof(err));
-	if ((rc == 0 && ks->state != OPS_KS_ACTIVE) || rc == OPS_ENOTFOUND) {
-		fprintf(stderr, "%s: IMSI %s: key set %u of card %s is not kept here%s\n", prog,
-			o->imsi, c.key_index, c.iccid,
-			c.state == OPS_CARD_HANDED_OVER ? " (handed over)" : "");
-		return EXIT_VERIFY;
 	}
 	if (rc != 0) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return EXIT_VERIFY;
 	}
-	memset(&o->ks, 0, sizeof(o->ks));
-	o->ks.alg = (enum auth_alg)ks->r.alg;
-	memcpy(o->ks.k, ks->r.k, ks->r.k_len);
-	o->ks.k_len = ks->r.k_len;
-	memcpy(o->ks.op, ks->r.opc, ks->r.opc_len);
-	o->ks.op_len = ks->r.opc_len;
-	o->ks.op_is_opc = ks->r.op_is_opc;
 	o->have_k = o->have_op = 1;
 	return 0;
 }
 
-static int db_store_sqn(struct ops_db *db, const struct ops_keyset *ks, uint64_t sqn)
+/* committed before anything is printed: a vector is never reissued */
+static int db_sqn_failed(int rc, const char *err)
 {
-	char err[256];
-
-	/* committed before anything is printed: a vector is never reissued */
-	if (ops_db_begin(db, err, sizeof(err)) != 0 ||
-	    ops_db_keyset_set_sqn(db, ks->r.iccid, ks->r.index, sqn, err, sizeof(err)) != 0 ||
-	    ops_db_commit(db, err, sizeof(err)) != 0) {
-		ops_db_rollback(db);
-		fprintf(stderr, "%s: SQN not stored: %s\n", prog, err);
-		return EXIT_VERIFY;
-	}
-	return 0;
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, "%s: SQN not stored: %s\n", prog, err);
+	return EXIT_VERIFY;
 }
 
 static int cmd_gen(struct opts *o);
@@ -634,21 +613,19 @@ static int cmd_db(struct opts *o, int resync)
 {
 	struct ops_db *db = NULL;
 	struct ops_keyset ks;
+	char err[256];
 	int rc;
 
 	memset(&ks, 0, sizeof(ks));
 	rc = db_keyset(o, &db, &ks);
 	if (rc == 0 && !resync) {
-		uint64_t sqn = auth_sqn_next(ks.sqn, o->ind, 5);
-
 		if (!o->have_amf) {
 			o->amf[0] = 0x80;
 			o->amf[1] = 0x00;
 			o->have_amf = 1;
 		}
-		uk_put_be(o->sqn, sqn, 6);
 		o->have_sqn = 1;
-		rc = db_store_sqn(db, &ks, sqn);
+		rc = db_sqn_failed(ops_auc_next_sqn(db, &ks, o->ind, o->sqn, err, sizeof(err)), err);
 		if (rc == 0)
 			rc = cmd_gen(o);
 	} else if (rc == 0) {
@@ -670,7 +647,7 @@ static int cmd_db(struct opts *o, int resync)
 			rc = EXIT_VERIFY;
 			goto out;
 		}
-		rc = db_store_sqn(db, &ks, uk_get_be(sqn_ms, 6));
+		rc = db_sqn_failed(ops_auc_store_sqn(db, &ks, sqn_ms, err, sizeof(err)), err);
 		if (rc == 0)
 			rc = cmd_resync(o);
 	}
